@@ -1,0 +1,188 @@
+//! Problems found in a spec, each tied to the JSON pointer of the place that causes it.
+//!
+//! Lowering collects every problem instead of stopping at the first, so one run of the generator shows
+//! the author everything to fix (as serde_derive does with its `Ctxt`).
+
+use std::fmt;
+
+/// One problem in a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// JSON pointer (RFC 6901) of the offending node, as a URI fragment: `#/paths/~1contacts/post`.
+    pub pointer: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when there is an obvious way.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic without a hint.
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error at {}: {}", self.pointer, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in a spec; never empty when returned as an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// The diagnostics, in the order they were found.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+
+    /// How many problems were found.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are none (never the case for a returned error).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Self(vec![d])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        let n = self.0.len();
+        write!(f, "\n{n} problem{} found", if n == 1 { "" } else { "s" })
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// A JSON pointer under construction. Cheap to extend: each `push` makes a new pointer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pointer(String);
+
+impl Pointer {
+    /// The document root, `#`.
+    pub fn root() -> Self {
+        Pointer("#".to_owned())
+    }
+
+    /// Parses a local `$ref` (`#/components/schemas/Foo`) as a pointer.
+    pub fn from_ref(reference: &str) -> Option<Self> {
+        reference
+            .starts_with("#/")
+            .then(|| Pointer(reference.to_owned()))
+    }
+
+    /// A pointer from text that is already a pointer (e.g. one stored in the IR).
+    pub(crate) fn from_raw(text: String) -> Self {
+        Pointer(text)
+    }
+
+    /// This pointer extended by one reference token, escaped per RFC 6901.
+    pub fn push(&self, token: impl AsRef<str>) -> Self {
+        let escaped = token.as_ref().replace('~', "~0").replace('/', "~1");
+        Pointer(format!("{}/{}", self.0, escaped))
+    }
+
+    /// The pointer one level up (the root stays the root).
+    pub fn parent(&self) -> Self {
+        match self.0.rfind('/') {
+            Some(i) => Pointer(self.0[..i].to_owned()),
+            None => self.clone(),
+        }
+    }
+
+    /// The pointer text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Collects diagnostics during lowering.
+#[derive(Debug, Default)]
+pub(crate) struct Sink(Vec<Diagnostic>);
+
+impl Sink {
+    pub(crate) fn error(&mut self, at: &Pointer, message: impl Into<String>) {
+        self.0.push(Diagnostic::new(at.as_str(), message));
+    }
+
+    pub(crate) fn error_hint(
+        &mut self,
+        at: &Pointer,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.0
+            .push(Diagnostic::new(at.as_str(), message).with_hint(hint));
+    }
+
+    pub(crate) fn finish<T>(self, value: T) -> Result<T, Diagnostics> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(Diagnostics(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_escapes_tokens() {
+        let p = Pointer::root()
+            .push("paths")
+            .push("/contacts/{id}")
+            .push("a~b");
+        assert_eq!(p.as_str(), "#/paths/~1contacts~1{id}/a~0b");
+    }
+
+    #[test]
+    fn diagnostics_display_lists_every_problem_with_hints() {
+        let d = Diagnostics(vec![
+            Diagnostic::new("#/a", "first"),
+            Diagnostic::new("#/b", "second").with_hint("do this"),
+        ]);
+        assert_eq!(
+            d.to_string(),
+            "error at #/a: first\nerror at #/b: second\n  hint: do this\n2 problems found"
+        );
+    }
+}

@@ -1,0 +1,84 @@
+//! Emit: pure functions from the IR to token streams, one module per generated file. They cannot fail:
+//! everything they rely on was checked by lowering.
+
+mod docs;
+mod operations;
+mod security;
+mod types;
+
+use crate::ir::{Api, TypeRef};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+/// The generated files, as (file name, tokens), in a fixed order.
+pub fn emit(api: &Api) -> Vec<(&'static str, TokenStream)> {
+    vec![
+        ("mod.rs", module(api)),
+        ("types.rs", types::emit(api)),
+        ("security.rs", security::emit(api)),
+        ("operations.rs", operations::emit(api)),
+    ]
+}
+
+fn module(api: &Api) -> TokenStream {
+    let mut text = format!(
+        "Code generated from the {} spec, version {}.",
+        api.title, api.version
+    );
+    if let Some(d) = &api.description {
+        text.push_str("\n\n");
+        text.push_str(d.trim());
+    }
+    let doc = docs::inner_doc_attrs(&text);
+    quote! {
+        #doc
+        pub mod security;
+        pub mod types;
+        mod operations;
+    }
+}
+
+/// An identifier; raw identifiers (`r#type`) are kept raw.
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// The Rust type for a type reference, as written inside `types.rs`.
+pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
+    type_tokens(ty, &quote!())
+}
+
+/// The Rust type for a type reference, as written outside `types.rs`.
+pub(crate) fn types_path(ty: &TypeRef) -> TokenStream {
+    type_tokens(ty, &quote!(super::types::))
+}
+
+fn type_tokens(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
+        TypeRef::Date => quote!(chrono::NaiveDate),
+        TypeRef::File => quote!(crate::FilePart),
+        TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            quote!(#prefix #name)
+        }
+        TypeRef::Vec(inner) => {
+            let inner = type_tokens(inner, prefix);
+            quote!(Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = type_tokens(inner, prefix);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+    }
+}

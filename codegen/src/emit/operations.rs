@@ -1,0 +1,146 @@
+//! IR operations → `operations.rs`: one thin async method per operation on `Client`, which fills a
+//! request and hands it to the runtime (`Client::send`).
+
+use super::docs::doc_attrs;
+use super::{ident, rust_type};
+use crate::ir::names::unraw;
+use crate::ir::{Api, BodyEncoding, Operation, Segment, TypeRef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn emit(api: &Api) -> TokenStream {
+    let methods = api.operations.iter().map(operation);
+    let doc = super::docs::inner_doc_attrs(&format!(
+        "The operations of the {}, as methods on [`Client`](crate::Client).",
+        api.title
+    ));
+    quote! {
+        #doc
+        impl crate::Client {
+            #(#methods)*
+        }
+    }
+}
+
+fn operation(op: &Operation) -> TokenStream {
+    let name = ident(&op.fn_name);
+    let doc = doc_attrs(&method_doc(op));
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+
+    let path_args = op.path_params.iter().map(|p| {
+        let arg = ident(&p.rust_name);
+        let ty = match &p.ty {
+            TypeRef::String => quote!(&str),
+            other => rust_type(other),
+        };
+        quote!(#arg: #ty,)
+    });
+    let query_arg = op.query.as_ref().map(|q| {
+        let ty = ident(&q.type_name);
+        quote!(query: &super::types::#ty,)
+    });
+    let body_arg = op.body.as_ref().map(|b| {
+        let ty = super::types_path(&b.ty);
+        quote!(body: &#ty,)
+    });
+
+    let method = ident(op.method.as_str());
+    let path = path_expr(op);
+    let query_calls = op.query.iter().flat_map(|q| &q.params).map(|p| {
+        let field = ident(&p.rust_name);
+        let wire = &p.wire_name;
+        match (&p.ty, p.optional()) {
+            // `Display` of a chrono timestamp is not RFC 3339; the wire form must be.
+            (TypeRef::DateTime, false) => quote! {
+                request.query(#wire, &query.#field.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+            },
+            (TypeRef::DateTime, true) => quote! {
+                if let Some(value) = &query.#field {
+                    request.query(#wire, &value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+                }
+            },
+            (_, false) => quote!(request.query(#wire, &query.#field);),
+            (_, true) => quote!(request.query_opt(#wire, query.#field.as_ref());),
+        }
+    });
+    let body_call = op.body.as_ref().map(|b| match b.encoding {
+        BodyEncoding::Json => quote!(request.json(body);),
+        BodyEncoding::Multipart => quote!(request.multipart(body.to_form());),
+    });
+    let success = match &op.success {
+        Some(ty) => super::types_path(ty),
+        None => quote!(()),
+    };
+    let error = super::types_path(&op.error);
+    let mutable = (op.query.is_some() || op.body.is_some()).then(|| quote!(mut));
+
+    quote! {
+        #doc
+        #deprecated
+        pub async fn #name(&self, #(#path_args)* #query_arg #body_arg)
+            -> crate::Result<crate::Response<#success>, #error>
+        {
+            let #mutable request = crate::request::Request::new(reqwest::Method::#method, #path);
+            #(#query_calls)*
+            #body_call
+            self.send(request).await
+        }
+    }
+}
+
+/// The request path: a literal, or the literal pieces and percent-encoded parameters concatenated.
+fn path_expr(op: &Operation) -> TokenStream {
+    if op.path_params.is_empty() {
+        let path = &op.path;
+        return quote!(#path.to_owned());
+    }
+    let pieces = op.segments.iter().map(|seg| match seg {
+        Segment::Literal(text) => quote!(#text),
+        Segment::Param(i) => {
+            let arg = ident(&op.path_params[*i].rust_name);
+            quote!(crate::request::encode_path(&#arg).as_str())
+        }
+    });
+    quote!([#(#pieces),*].concat())
+}
+
+fn method_doc(op: &Operation) -> String {
+    let mut doc = op.doc.clone();
+    let mut args: Vec<String> = op
+        .path_params
+        .iter()
+        .map(|p| format!("- `{}`: {}", unraw(&p.rust_name), one_line(&p.doc)))
+        .collect();
+    if let Some(q) = &op.query {
+        args.push(format!(
+            "- `query`: the query parameters, [`{}`](super::types::{}).",
+            q.type_name, q.type_name
+        ));
+    }
+    if let Some(b) = &op.body {
+        let what = match b.encoding {
+            BodyEncoding::Json => "sent as JSON",
+            BodyEncoding::Multipart => "sent as multipart/form-data",
+        };
+        match &b.ty {
+            TypeRef::Named(n) => args.push(format!(
+                "- `body`: the request body, [`{n}`](super::types::{n}), {what}."
+            )),
+            _ => args.push(format!("- `body`: the request body, {what}.")),
+        }
+    }
+    if !args.is_empty() {
+        doc.push_str("\n\n# Arguments\n\n");
+        doc.push_str(&args.join("\n"));
+    }
+    doc
+}
+
+fn one_line(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.is_empty() {
+        "see the spec.".to_owned()
+    } else {
+        flat
+    }
+}

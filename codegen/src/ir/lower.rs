@@ -1,0 +1,650 @@
+//! Lowering: `openapiv3::OpenAPI` → [`Api`], every problem collected as a diagnostic.
+
+use super::names::{claim, snake_ident, type_ident, unraw};
+use super::prose::{first_sentence, sanitize};
+use super::schema::{constraints, unescape_token, Schemas};
+use super::{
+    Api, Auth, Body, BodyEncoding, Field, Method, NameIndex, Operation, Query, ResponseCase,
+    Segment, TypeRef,
+};
+use crate::diagnostics::{Diagnostics, Pointer};
+use heck::ToUpperCamelCase;
+use openapiv3::{
+    OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, ReferenceOr,
+    RequestBody, Response, StatusCode,
+};
+
+/// Lowers a parsed spec into the IR, or reports every problem found.
+pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
+    let mut s = Schemas::new(spec);
+    let auth = super::security::lower_auth(spec, &mut s.sink);
+    s.declare_components();
+    let mut fn_names = NameIndex::new();
+    let mut operations = Vec::new();
+    let paths_at = Pointer::root().push("paths");
+    for (path, item) in &spec.paths.paths {
+        let at = paths_at.push(path);
+        let ReferenceOr::Item(item) = item else {
+            s.sink.error(
+                &at,
+                "a `$ref` path item is not supported; write the operations inline",
+            );
+            continue;
+        };
+        for (method, op) in item.iter() {
+            if let Some(lowered) = lower_operation(
+                &mut s,
+                &mut fn_names,
+                &auth,
+                path,
+                item,
+                method,
+                op,
+                &at.push(method),
+            ) {
+                operations.push(lowered);
+            }
+        }
+    }
+    s.check_files_only_in_forms();
+    let (base_url, base_url_env) = server(spec, &mut s);
+    let api = Api {
+        title: sanitize(&spec.info.title),
+        version: spec.info.version.clone(),
+        description: spec.info.description.as_deref().map(sanitize),
+        base_url,
+        base_url_env,
+        auth,
+        types: std::mem::take(&mut s.types),
+        operations,
+    };
+    s.sink.finish(api)
+}
+
+fn server(spec: &OpenAPI, s: &mut Schemas<'_>) -> (String, Option<String>) {
+    let Some(server) = spec.servers.first() else {
+        s.sink.error_hint(
+            &Pointer::root(),
+            "the spec declares no server",
+            "add `servers: [{url: https://...}]`",
+        );
+        return (String::new(), None);
+    };
+    // Server variables take their defaults: the base URL is a constant of the generated client.
+    let mut url = server.url.clone();
+    if let Some(vars) = &server.variables {
+        for (name, var) in vars {
+            url = url.replace(&format!("{{{name}}}"), &var.default);
+        }
+    }
+    if url.contains('{') {
+        s.sink.error(
+            &Pointer::root().push("servers").push("0").push("url"),
+            "the server URL has a variable without a default",
+        );
+    }
+    let env = server
+        .extensions
+        .get("x-env")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    (url.trim_end_matches('/').to_owned(), env)
+}
+
+fn method_of(name: &str) -> Method {
+    match name {
+        "get" => Method::Get,
+        "put" => Method::Put,
+        "post" => Method::Post,
+        "delete" => Method::Delete,
+        "options" => Method::Options,
+        "head" => Method::Head,
+        "patch" => Method::Patch,
+        _ => Method::Trace,
+    }
+}
+
+/// `GET /contacts/{id}` → `get_contacts_id`: deterministic, for operations without an `operationId`.
+fn synthesized_id(method: &str, path: &str) -> String {
+    let words: Vec<&str> = path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    format!("{method}_{}", words.join("_"))
+}
+
+#[allow(clippy::too_many_arguments)] // one call site; the arguments are the context of one operation
+fn lower_operation(
+    s: &mut Schemas<'_>,
+    fn_names: &mut NameIndex,
+    auth: &Auth,
+    path: &str,
+    item: &PathItem,
+    method: &str,
+    op: &openapiv3::Operation,
+    at: &Pointer,
+) -> Option<Operation> {
+    let id = op
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| synthesized_id(method, path));
+    let fn_name = snake_ident(&id);
+    let id_at = if op.operation_id.is_some() {
+        at.push("operationId")
+    } else {
+        at.clone()
+    };
+    claim(
+        fn_names,
+        &mut s.sink,
+        unraw(&fn_name),
+        &id_at,
+        "operation method name",
+    );
+    let ctx = type_ident(&id);
+
+    // Operation parameters override path-item parameters with the same name and location.
+    let mut params: Vec<(ParamLoc, ParameterData, Pointer)> = Vec::new();
+    let item_params = item
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p, at.parent().push("parameters").push(i.to_string())));
+    let op_params = op
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p, at.push("parameters").push(i.to_string())));
+    for (param, p_at) in item_params.chain(op_params) {
+        let Some((loc, data, data_at)) = resolve_parameter(s, param, &p_at) else {
+            continue;
+        };
+        params.retain(|(l, d, _)| !(*l == loc && d.name == data.name));
+        params.push((loc, data, data_at));
+    }
+
+    let segments = parse_template(path);
+    let mut path_params = Vec::new();
+    let mut template: Vec<Segment> = Vec::new();
+    for seg in &segments {
+        match seg {
+            TemplatePart::Literal(text) => template.push(Segment::Literal(text.clone())),
+            TemplatePart::Param(name) => {
+                let Some((_, data, p_at)) = params
+                    .iter()
+                    .find(|(l, d, _)| *l == ParamLoc::Path && &d.name == name)
+                else {
+                    s.sink.error(
+                        at,
+                        format!("path parameter `{{{name}}}` of `{path}` is not declared"),
+                    );
+                    continue;
+                };
+                let field = param_field(s, data, p_at, &ctx, true);
+                if !matches!(
+                    field.ty,
+                    TypeRef::String
+                        | TypeRef::I32
+                        | TypeRef::I64
+                        | TypeRef::Bool
+                        | TypeRef::Named(_)
+                ) {
+                    s.sink.error(
+                        p_at,
+                        "a path parameter must be a string, integer or boolean",
+                    );
+                }
+                template.push(Segment::Param(path_params.len()));
+                path_params.push(field);
+            }
+        }
+    }
+    let mut query_params = Vec::new();
+    for (loc, data, p_at) in &params {
+        match loc {
+            ParamLoc::Path => {
+                if !segments
+                    .iter()
+                    .any(|t| matches!(t, TemplatePart::Param(n) if n == &data.name))
+                {
+                    s.sink.error(
+                        p_at,
+                        format!("path parameter `{}` does not appear in `{path}`", data.name),
+                    );
+                }
+            }
+            ParamLoc::Query => {
+                let field = param_field(s, data, p_at, &ctx, data.required);
+                if !matches!(
+                    field.ty,
+                    TypeRef::String
+                        | TypeRef::I32
+                        | TypeRef::I64
+                        | TypeRef::F32
+                        | TypeRef::F64
+                        | TypeRef::Bool
+                        | TypeRef::Date
+                        | TypeRef::DateTime
+                        | TypeRef::Named(_)
+                ) {
+                    s.sink
+                        .error(p_at, "only scalar query parameters are supported yet");
+                }
+                query_params.push(field);
+            }
+            ParamLoc::Header | ParamLoc::Cookie => s.sink.error_hint(
+                p_at,
+                "header and cookie parameters are not supported yet",
+                "credentials belong in `components.securitySchemes`",
+            ),
+        }
+    }
+    let query = if query_params.is_empty() {
+        None
+    } else {
+        let type_name = format!("{ctx}Query");
+        claim(
+            &mut s.names,
+            &mut s.sink,
+            &type_name,
+            &at.push("parameters"),
+            "type name",
+        );
+        Some(Query {
+            type_name,
+            params: query_params,
+        })
+    };
+
+    let body = op
+        .request_body
+        .as_ref()
+        .and_then(|b| request_body(s, b, &at.push("requestBody"), &ctx));
+    let responses = responses(s, op, at, &ctx);
+    let success = distinct(responses.iter().filter(|r| r.status.starts_with('2')));
+    let success = match success.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        _ => {
+            s.sink.error(
+                &at.push("responses"),
+                "success responses with different body types are not supported yet",
+            );
+            None
+        }
+    };
+    let errors = distinct(responses.iter().filter(|r| !r.status.starts_with('2')));
+    let error = match errors.as_slice() {
+        [one] => one.clone(),
+        _ => TypeRef::Json,
+    };
+
+    let signing_scheme = auth.signing.as_ref().map(|sig| sig.scheme.as_str());
+    let requirements = op.security.as_ref().or(s.spec.security.as_ref());
+    let signed = requirements.is_some_and(|reqs| {
+        reqs.iter()
+            .any(|r| signing_scheme.is_some_and(|k| r.contains_key(k)))
+    });
+    if let Some(reqs) = requirements {
+        let known = s.spec.components.as_ref().map(|c| &c.security_schemes);
+        for (i, req) in reqs.iter().enumerate() {
+            for scheme in req.keys() {
+                if !known.is_some_and(|k| k.contains_key(scheme)) {
+                    let req_at = if op.security.is_some() {
+                        at.push("security")
+                    } else {
+                        Pointer::root().push("security")
+                    };
+                    s.sink.error(
+                        &req_at.push(i.to_string()),
+                        format!("security scheme `{scheme}` is not declared"),
+                    );
+                }
+            }
+        }
+    }
+
+    let method_enum = method_of(method);
+    let doc = operation_doc(
+        op,
+        method_enum,
+        path,
+        &responses,
+        &at.push("x-rate-limit"),
+        s,
+    );
+    Some(Operation {
+        id,
+        fn_name,
+        method: method_enum,
+        path: path.to_owned(),
+        segments: template,
+        doc,
+        deprecated: op.deprecated,
+        path_params,
+        query,
+        body,
+        responses,
+        success,
+        error,
+        signed,
+    })
+}
+
+fn distinct<'r>(cases: impl Iterator<Item = &'r ResponseCase>) -> Vec<TypeRef> {
+    let mut out: Vec<TypeRef> = Vec::new();
+    for ty in cases.filter_map(|c| c.body.clone()) {
+        if !out.contains(&ty) {
+            out.push(ty);
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ParamLoc {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+fn resolve_parameter(
+    s: &mut Schemas<'_>,
+    param: &ReferenceOr<Parameter>,
+    at: &Pointer,
+) -> Option<(ParamLoc, ParameterData, Pointer)> {
+    let (param, at) = match param {
+        ReferenceOr::Item(p) => (p, at.clone()),
+        ReferenceOr::Reference { reference } => {
+            let key = reference
+                .strip_prefix("#/components/parameters/")
+                .map(unescape_token);
+            let found = key.as_ref().and_then(|k| {
+                s.spec
+                    .components
+                    .as_ref()?
+                    .parameters
+                    .get(k)
+                    .map(|p| (k, p))
+            });
+            match found {
+                Some((k, ReferenceOr::Item(p))) => (
+                    p,
+                    Pointer::root()
+                        .push("components")
+                        .push("parameters")
+                        .push(k),
+                ),
+                _ => {
+                    s.sink.error(at, format!("`$ref: {reference}` does not point to a parameter in components.parameters"));
+                    return None;
+                }
+            }
+        }
+    };
+    let loc = match param {
+        Parameter::Path { .. } => ParamLoc::Path,
+        Parameter::Query { .. } => ParamLoc::Query,
+        Parameter::Header { .. } => ParamLoc::Header,
+        Parameter::Cookie { .. } => ParamLoc::Cookie,
+    };
+    Some((loc, param.parameter_data_ref().clone(), at))
+}
+
+fn param_field(
+    s: &mut Schemas<'_>,
+    data: &ParameterData,
+    at: &Pointer,
+    ctx: &str,
+    required: bool,
+) -> Field {
+    let (ty, doc_from_schema, c) = match &data.format {
+        ParameterSchemaOrContent::Schema(schema) => {
+            let ty = s.type_ref(
+                schema,
+                &at.push("schema"),
+                &format!("{ctx}{}", data.name.to_upper_camel_case()),
+            );
+            let resolved = s.resolve(schema);
+            (
+                ty,
+                resolved.map(super::schema::schema_doc).unwrap_or_default(),
+                resolved.map(constraints).unwrap_or_default(),
+            )
+        }
+        ParameterSchemaOrContent::Content(_) => {
+            s.sink.error(
+                at,
+                "parameters with `content` are not supported yet; use `schema`",
+            );
+            (TypeRef::String, String::new(), Default::default())
+        }
+    };
+    let doc = data
+        .description
+        .as_deref()
+        .map(sanitize)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(doc_from_schema);
+    Field {
+        wire_name: data.name.clone(),
+        rust_name: snake_ident(&data.name),
+        ty,
+        required,
+        nullable: false,
+        doc,
+        constraints: c,
+    }
+}
+
+fn request_body(
+    s: &mut Schemas<'_>,
+    body: &ReferenceOr<RequestBody>,
+    at: &Pointer,
+    ctx: &str,
+) -> Option<Body> {
+    let (body, at) = match body {
+        ReferenceOr::Item(b) => (b, at.clone()),
+        ReferenceOr::Reference { reference } => {
+            let key = reference
+                .strip_prefix("#/components/requestBodies/")
+                .map(unescape_token);
+            let found = key.as_ref().and_then(|k| {
+                s.spec
+                    .components
+                    .as_ref()?
+                    .request_bodies
+                    .get(k)
+                    .map(|b| (k, b))
+            });
+            match found {
+                Some((k, ReferenceOr::Item(b))) => (
+                    b,
+                    Pointer::root()
+                        .push("components")
+                        .push("requestBodies")
+                        .push(k),
+                ),
+                _ => {
+                    s.sink.error(at, format!("`$ref: {reference}` does not point to a request body in components.requestBodies"));
+                    return None;
+                }
+            }
+        }
+    };
+    if body.content.len() != 1 {
+        s.sink.error(
+            &at.push("content"),
+            "a request body with several content types is not supported yet",
+        );
+        return None;
+    }
+    let (media_type, media) = body.content.first()?;
+    let media_at = at.push("content").push(media_type);
+    let encoding = match media_type.as_str() {
+        "application/json" => BodyEncoding::Json,
+        "multipart/form-data" => BodyEncoding::Multipart,
+        other => {
+            s.sink.error(
+                &media_at,
+                format!("request bodies of type `{other}` are not supported yet"),
+            );
+            return None;
+        }
+    };
+    let Some(schema) = &media.schema else {
+        s.sink.error(&media_at, "the request body has no schema");
+        return None;
+    };
+    let ty = s.type_ref(schema, &media_at.push("schema"), &format!("{ctx}Request"));
+    if encoding == BodyEncoding::Multipart {
+        s.make_form(&ty, &media.encoding, &media_at);
+    }
+    Some(Body { encoding, ty })
+}
+
+fn responses(
+    s: &mut Schemas<'_>,
+    op: &openapiv3::Operation,
+    at: &Pointer,
+    ctx: &str,
+) -> Vec<ResponseCase> {
+    let at = at.push("responses");
+    let mut out = Vec::new();
+    let coded = op.responses.responses.iter().map(|(code, r)| {
+        let status = match code {
+            StatusCode::Code(c) => c.to_string(),
+            StatusCode::Range(r) => format!("{r}XX"),
+        };
+        (status, r)
+    });
+    let all: Vec<(String, &ReferenceOr<Response>)> = coded
+        .chain(
+            op.responses
+                .default
+                .iter()
+                .map(|r| ("default".to_owned(), r)),
+        )
+        .collect();
+    for (status, response) in all {
+        let r_at = at.push(&status);
+        let (response, r_at) = match response {
+            ReferenceOr::Item(r) => (r, r_at),
+            ReferenceOr::Reference { reference } => {
+                let key = reference
+                    .strip_prefix("#/components/responses/")
+                    .map(unescape_token);
+                let found = key
+                    .as_ref()
+                    .and_then(|k| s.spec.components.as_ref()?.responses.get(k).map(|r| (k, r)));
+                match found {
+                    Some((k, ReferenceOr::Item(r))) => (
+                        r,
+                        Pointer::root().push("components").push("responses").push(k),
+                    ),
+                    _ => {
+                        s.sink.error(&r_at, format!("`$ref: {reference}` does not point to a response in components.responses"));
+                        continue;
+                    }
+                }
+            }
+        };
+        let json = response.content.iter().find(|(mt, _)| is_json(mt));
+        let body = json.and_then(|(mt, media)| {
+            let schema = media.schema.as_ref()?;
+            let context = if status.starts_with('2') {
+                format!("{ctx}Response")
+            } else {
+                format!("{ctx}Error{status}")
+            };
+            Some(s.type_ref(
+                schema,
+                &r_at.push("content").push(mt).push("schema"),
+                &context,
+            ))
+        });
+        if body.is_none() && status.starts_with('2') && !response.content.is_empty() {
+            s.sink.error(
+                &r_at.push("content"),
+                "success responses that are not JSON are not supported yet",
+            );
+        }
+        out.push(ResponseCase {
+            status,
+            summary: first_sentence(&sanitize(&response.description)),
+            body,
+        });
+    }
+    out
+}
+
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn operation_doc(
+    op: &openapiv3::Operation,
+    method: Method,
+    path: &str,
+    responses: &[ResponseCase],
+    rate_at: &Pointer,
+    s: &mut Schemas<'_>,
+) -> String {
+    let mut doc = String::new();
+    if let Some(summary) = &op.summary {
+        doc.push_str(&sanitize(summary));
+        doc.push_str("\n\n");
+    }
+    if let Some(description) = &op.description {
+        doc.push_str(&sanitize(description));
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!("`{} {path}`", method.as_str()));
+    if let Some(limit) = op.extensions.get("x-rate-limit") {
+        let requests = limit.get("requests").and_then(|v| v.as_u64());
+        let per = limit.get("per").and_then(|v| v.as_str());
+        match (requests, per) {
+            (Some(n), Some(per @ ("second" | "minute" | "hour" | "day"))) => {
+                doc.push_str(&format!("\n\nRate limit: {n} requests per {per}."));
+            }
+            _ => s.sink.error(
+                rate_at,
+                "`x-rate-limit` must be `{requests: <integer>, per: second|minute|hour|day}`",
+            ),
+        }
+    }
+    if !responses.is_empty() {
+        doc.push_str("\n\n# Responses\n");
+        for r in responses {
+            doc.push_str(&format!("\n- {}: {}", r.status, r.summary));
+        }
+    }
+    doc
+}
+
+enum TemplatePart {
+    Literal(String),
+    Param(String),
+}
+
+fn parse_template(path: &str) -> Vec<TemplatePart> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        if open > 0 {
+            out.push(TemplatePart::Literal(rest[..open].to_owned()));
+        }
+        out.push(TemplatePart::Param(rest[open + 1..open + close].to_owned()));
+        rest = &rest[open + close + 1..];
+    }
+    if !rest.is_empty() {
+        out.push(TemplatePart::Literal(rest.to_owned()));
+    }
+    out
+}

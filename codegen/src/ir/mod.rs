@@ -1,0 +1,354 @@
+//! The checked intermediate representation: everything the emitters need, nothing they must re-check.
+//!
+//! Lowering (`lower`) turns an `openapiv3::OpenAPI` into an [`Api`], resolving every `$ref`, naming every
+//! type once (`names`), and collecting every problem as a diagnostic. An `Api` that exists is valid:
+//! the emitters are pure functions that cannot fail.
+
+mod lower;
+pub(crate) mod names;
+pub mod prose;
+mod schema;
+mod security;
+
+pub use lower::lower;
+
+use std::collections::BTreeMap;
+
+/// A whole API, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// The first server's URL: the client's default base URL.
+    pub base_url: String,
+    /// Environment variable that overrides the base URL (`servers[0].x-env`).
+    pub base_url_env: Option<String>,
+    /// How requests are authenticated.
+    pub auth: Auth,
+    /// Named types, in a stable order: component schemas in spec order, then inline types in the
+    /// order operations use them.
+    pub types: Vec<TypeDef>,
+    /// Operations in spec order (paths, then methods in the order get, put, post, delete, options,
+    /// head, patch, trace).
+    pub operations: Vec<Operation>,
+}
+
+impl Api {
+    /// Looks up a named type.
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name == name)
+    }
+}
+
+/// Credentials and the signing rule, from `components.securitySchemes`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Auth {
+    /// The request-signing rule (`x-signing` on an apiKey scheme), if the spec declares one.
+    pub signing: Option<Signing>,
+    /// Static credential headers (`x-credential` on apiKey header schemes), in spec order.
+    pub headers: Vec<Credential>,
+}
+
+/// A credential the caller supplies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credential {
+    /// Rust field name in the generated `Credentials` struct.
+    pub field: String,
+    /// The header it is sent in (none for the signing secret, which is never sent).
+    pub header: Option<String>,
+    /// Environment variable `Credentials::from_env` reads it from.
+    pub env: Option<String>,
+    /// Documentation.
+    pub doc: String,
+}
+
+/// A declared HMAC request-signing rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signing {
+    /// Header carrying the signature.
+    pub header: String,
+    /// Text in front of the hex digest (`sha256=`).
+    pub prefix: String,
+    /// Header carrying the Unix-seconds timestamp.
+    pub timestamp_header: String,
+    /// The parts of the string to sign, in order, joined with no separator.
+    pub parts: Vec<SignedPart>,
+    /// Which form of the path is signed.
+    pub path: PathForm,
+    /// What is signed as the body of a multipart request.
+    pub multipart_body: MultipartBody,
+    /// The secret key.
+    pub secret: Credential,
+    /// Name of the security scheme that declares it.
+    pub scheme: String,
+}
+
+/// One part of the string to sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedPart {
+    /// The uppercase HTTP method.
+    Method,
+    /// The path (see [`PathForm`]).
+    Path,
+    /// `""` or `?` followed by the query string as sent.
+    Query,
+    /// The timestamp header's value.
+    Timestamp,
+    /// The body bytes as sent.
+    Body,
+}
+
+/// Which path is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathForm {
+    /// Relative to the server URL's path: `/contacts`, not `/api/developer/contacts`.
+    RelativeToServer,
+    /// The full URL path.
+    Full,
+}
+
+/// What is signed for a multipart body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MultipartBody {
+    /// The encoded bytes as sent.
+    Raw,
+    /// Nothing (an empty string).
+    Empty,
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust name, unique in the API.
+    pub name: String,
+    /// Documentation (markdown).
+    pub doc: String,
+    /// What it is.
+    pub kind: TypeKind,
+    /// Where it was declared.
+    pub pointer: String,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// Another name for a type (`pub type PhoneNumber = String`), keeping the schema's docs and rules.
+    Alias(TypeRef, Box<Constraints>),
+}
+
+/// A struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    /// Fields in spec order.
+    pub fields: Vec<Field>,
+    /// True when it is a multipart form body: it gets `to_form` instead of serde.
+    pub form: bool,
+}
+
+/// A struct field, query parameter or form field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust identifier (may be a raw identifier such as `r#type`).
+    pub rust_name: String,
+    /// Type, without the `Option` for optional or nullable fields.
+    pub ty: TypeRef,
+    /// Must be present.
+    pub required: bool,
+    /// May be `null`.
+    pub nullable: bool,
+    /// Documentation (markdown).
+    pub doc: String,
+    /// Documented constraints.
+    pub constraints: Constraints,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`.
+    pub fn optional(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+/// Documented limits of a value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Constraints {
+    /// Regular expression a string must match.
+    pub pattern: Option<String>,
+    /// Minimum string length (characters).
+    pub min_length: Option<usize>,
+    /// Maximum string length (characters).
+    pub max_length: Option<usize>,
+    /// Smallest allowed number.
+    pub minimum: Option<f64>,
+    /// Largest allowed number.
+    pub maximum: Option<f64>,
+    /// Fewest array items.
+    pub min_items: Option<usize>,
+    /// Most array items.
+    pub max_items: Option<usize>,
+    /// Largest file, in bytes (`x-max-bytes`).
+    pub max_bytes: Option<u64>,
+    /// Allowed content types of a file part (multipart `encoding.contentType`).
+    pub content_types: Vec<String>,
+    /// Default value, as JSON.
+    pub default: Option<serde_json::Value>,
+}
+
+/// A reference to a type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// An RFC 3339 timestamp.
+    DateTime,
+    /// A `YYYY-MM-DD` date.
+    Date,
+    /// A file part of a multipart body.
+    File,
+    /// Any JSON value.
+    Json,
+    /// A named type.
+    Named(String),
+    /// A list.
+    Vec(Box<TypeRef>),
+    /// A map with string keys.
+    Map(Box<TypeRef>),
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+impl Method {
+    /// The uppercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// One operation: a method on the client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId` (or one synthesized from method and path).
+    pub id: String,
+    /// Rust method name.
+    pub fn_name: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template as in the spec: `/contacts/{id}`.
+    pub path: String,
+    /// The template split into literal text and parameters.
+    pub segments: Vec<Segment>,
+    /// Documentation (markdown): summary, description, method and path, rate limit, responses.
+    pub doc: String,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Path parameters, in template order.
+    pub path_params: Vec<Field>,
+    /// Query parameters, gathered in a struct.
+    pub query: Option<Query>,
+    /// The request body.
+    pub body: Option<Body>,
+    /// Every documented response.
+    pub responses: Vec<ResponseCase>,
+    /// Body type of the success responses (`None`: no body).
+    pub success: Option<TypeRef>,
+    /// Body type of the error responses.
+    pub error: TypeRef,
+    /// Whether the request is signed.
+    pub signed: bool,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Literal text.
+    Literal(String),
+    /// The path parameter with this index in `path_params`.
+    Param(usize),
+}
+
+/// The query parameters of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// Name of the generated struct.
+    pub type_name: String,
+    /// One field per parameter, in spec order.
+    pub params: Vec<Field>,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
+    /// Its type (for multipart: a named form struct).
+    pub ty: TypeRef,
+}
+
+/// Request body encodings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `multipart/form-data`, encoded by the client's own encoder.
+    Multipart,
+}
+
+/// A documented response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseCase {
+    /// `201`, `4XX` or `default`.
+    pub status: String,
+    /// First sentence of its description.
+    pub summary: String,
+    /// Its JSON body type, if any.
+    pub body: Option<TypeRef>,
+}
+
+/// Where the spec's types are declared, by Rust name (for collision messages).
+pub type NameIndex = BTreeMap<String, String>;

@@ -1,0 +1,194 @@
+//! Errors: [`Error`] for a call, [`ApiError`] for a non-2xx answer, [`ConfigError`] for building a client.
+//!
+//! None of them ever holds a credential: header values, the signing secret and the signature are never
+//! copied into an error, so errors are safe to log.
+
+use crate::response::RateLimit;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use std::fmt;
+
+/// The result of an API call: `E` is the operation's documented error body.
+pub type Result<T, E> = std::result::Result<T, Error<E>>;
+
+/// Why an API call failed. `E` is the type of the API's error body (for Awal, `types::ErrorEnvelope`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The caller's input was refused before anything was sent.
+    #[error("invalid request: {field}: {message}")]
+    InvalidRequest {
+        /// The part of the request at fault (a header name, `path`, `body` ...).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Connecting, sending or reading failed, or timed out. Never contains the secret.
+    #[error("request failed: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// The server answered with a non-2xx status. Boxed to keep `Result` small.
+    #[error("{0}")]
+    Api(Box<ApiError<E>>),
+    /// A 2xx answer whose body did not match the expected type.
+    #[error("HTTP {status}: the response body did not match the expected type: {source}")]
+    Decode {
+        /// The (successful) status of the answer.
+        status: StatusCode,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+        /// The start of the body (up to 4 KiB, lossy UTF-8), to see what came instead.
+        body_start: String,
+    },
+}
+
+impl<E> Error<E> {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } => Some(*status),
+            Error::Transport(error) => error.status(),
+            Error::InvalidRequest { .. } => None,
+        }
+    }
+
+    /// The API error, when the server answered with a non-2xx status.
+    pub fn api(&self) -> Option<&ApiError<E>> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A non-2xx answer.
+#[derive(Debug, Clone)]
+pub struct ApiError<E> {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The error body, when it parsed as `E`.
+    pub body: Option<E>,
+    /// The start of the raw body (up to 4 KiB, lossy UTF-8), kept whether or not it parsed.
+    pub raw_body: String,
+}
+
+impl<E> ApiError<E> {
+    /// The rate-limit headers of the answer (`Retry-After` on a 429).
+    pub fn rate_limit(&self) -> RateLimit {
+        RateLimit::from_headers(&self.headers)
+    }
+}
+
+/// `HTTP 401 Unauthorized: {"error":"authentication_failed",...}`: the status, then the first 200
+/// characters of the raw body. Requires nothing of `E`, so every error type displays the same way.
+impl<E> fmt::Display for ApiError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        let body = self.raw_body.trim();
+        if !body.is_empty() {
+            f.write_str(": ")?;
+            let cut = body
+                .char_indices()
+                .nth(200)
+                .map_or(body.len(), |(at, _)| at);
+            f.write_str(&body[..cut])?;
+            if cut < body.len() {
+                f.write_str("…")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Required environment variables are unset or empty (all of them are named).
+    #[error("missing environment variables: {}", .0.join(", "))]
+    MissingEnv(Vec<String>),
+    /// The base URL is not an absolute `http`/`https` URL without query, fragment or credentials.
+    #[error("invalid base URL `{url}`: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A header name or value cannot be sent (for example a client id containing a line break). The value is
+    /// not repeated here, as it may be a credential.
+    #[error("invalid header `{name}`: {reason}")]
+    InvalidHeader {
+        /// The header name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The HTTP client could not be created (for example TLS initialization failed).
+    #[error("could not create the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error(raw_body: &str) -> ApiError<()> {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            headers: HeaderMap::new(),
+            body: None,
+            raw_body: raw_body.to_owned(),
+        }
+    }
+
+    #[test]
+    fn api_error_display_shows_status_and_start_of_body() {
+        let error: Error<()> = Error::Api(Box::new(api_error(
+            r#"{"error":"authentication_failed","message":"Invalid HMAC signature","request_id":"req_abc"}"#,
+        )));
+        assert_eq!(
+            error.to_string(),
+            r#"HTTP 401 Unauthorized: {"error":"authentication_failed","message":"Invalid HMAC signature","request_id":"req_abc"}"#
+        );
+        assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
+        assert!(error.api().is_some());
+        assert_eq!(api_error("  ").to_string(), "HTTP 401 Unauthorized");
+    }
+
+    #[test]
+    fn api_error_display_cuts_long_bodies_on_a_char_boundary() {
+        let shown = api_error(&"م".repeat(500)).to_string();
+        assert_eq!(
+            shown,
+            format!("HTTP 401 Unauthorized: {}…", "م".repeat(200))
+        );
+    }
+
+    #[test]
+    fn config_error_names_every_missing_variable() {
+        let error = ConfigError::MissingEnv(vec!["A".into(), "B".into()]);
+        assert_eq!(error.to_string(), "missing environment variables: A, B");
+    }
+
+    #[test]
+    fn invalid_request_display() {
+        let error: Error<()> = Error::invalid("X-Trace", "contains a line break");
+        assert_eq!(
+            error.to_string(),
+            "invalid request: X-Trace: contains a line break"
+        );
+        assert_eq!(error.status(), None);
+        assert!(error.api().is_none());
+    }
+}

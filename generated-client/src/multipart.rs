@@ -1,0 +1,459 @@
+//! `multipart/form-data` bodies: a [`Form`] of ordered parts and its encoder to bytes.
+//!
+//! The body of a signed request must be known byte for byte before it is sent (the signature covers it) and
+//! must be replayable, so this crate encodes forms itself instead of using reqwest's streaming form with its
+//! private random boundary. The encoder measures the exact size first, allocates once and copies each file's
+//! bytes exactly once.
+
+use crate::file::FilePart;
+use memchr::memmem;
+
+/// An ordered list of form fields and files, encoded with [`Form::encode`].
+///
+/// ```
+/// use awal_client::{multipart::Form, FilePart};
+///
+/// let mut form = Form::new();
+/// form.text("name", "Ahmed Mohammed");
+/// form.text_opt("email", None::<&String>);
+/// form.file("file", &FilePart::new(&b"\x89PNG"[..], "avatar.png", "image/png"));
+/// let body = form.encode("awal-boundary-0001").unwrap();
+/// assert!(body.starts_with(b"--awal-boundary-0001\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n"));
+/// assert!(body.ends_with(b"\r\n--awal-boundary-0001--\r\n"));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone)]
+struct Part {
+    name: &'static str,
+    content: Content,
+}
+
+#[derive(Debug, Clone)]
+enum Content {
+    Text(String),
+    File(FilePart),
+}
+
+impl Content {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Content::Text(text) => text.as_bytes(),
+            Content::File(file) => file.bytes(),
+        }
+    }
+}
+
+/// Why a [`Form`] could not be encoded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The boundary is not 1 to 70 characters of the RFC 2046 `bchars` set, or ends with a space.
+    #[error("invalid multipart boundary: {0}")]
+    InvalidBoundary(String),
+    /// The boundary occurs inside a part's content, so a parser would cut the part short.
+    #[error("the multipart boundary occurs inside the content of part `{part}`")]
+    BoundaryInContent {
+        /// Name of the offending part.
+        part: String,
+    },
+    /// A file part's content type contains characters that cannot appear in a header line.
+    #[error("the content type of part `{part}` is not a valid header value")]
+    InvalidContentType {
+        /// Name of the offending part.
+        part: String,
+    },
+}
+
+impl Form {
+    /// An empty form.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of parts added so far.
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// Whether no part was added.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// Adds a text field (`bool` becomes `true`/`false`, numbers their decimal form).
+    pub fn text(&mut self, name: &'static str, value: impl ToString) {
+        self.push(name, Content::Text(value.to_string()));
+    }
+
+    /// Adds a text field when `value` is `Some`; an absent optional field is left out of the form.
+    pub fn text_opt<T: ToString>(&mut self, name: &'static str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.push(name, Content::Text(value.to_string()));
+        }
+    }
+
+    /// Adds a text field holding `value` as compact JSON (for fields documented as "a JSON string").
+    pub fn json<T: serde::Serialize>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), serde_json::Error> {
+        let text = serde_json::to_string(value)?;
+        self.push(name, Content::Text(text));
+        Ok(())
+    }
+
+    /// Adds a file. Cheap: the file's bytes are shared, not copied.
+    pub fn file(&mut self, name: &'static str, file: &FilePart) {
+        self.push(name, Content::File(file.clone()));
+    }
+
+    /// Adds a file when `file` is `Some`.
+    pub fn file_opt(&mut self, name: &'static str, file: Option<&FilePart>) {
+        if let Some(file) = file {
+            self.file(name, file);
+        }
+    }
+
+    fn push(&mut self, name: &'static str, content: Content) {
+        self.parts.push(Part { name, content });
+    }
+
+    /// Encodes the form with `boundary`.
+    ///
+    /// The exact length is computed first and the output allocated once; each file's bytes are copied
+    /// exactly once. Field and file names are escaped in `Content-Disposition` as browsers do (`"` → `%22`,
+    /// CR → `%0D`, LF → `%0A`). Text parts carry no `Content-Type`. Layout, with CRLF line endings:
+    ///
+    /// ```text
+    /// --B\r\nContent-Disposition: form-data; name="N"\r\n\r\nVALUE\r\n
+    /// --B\r\nContent-Disposition: form-data; name="N"; filename="F"\r\nContent-Type: T\r\n\r\nBYTES\r\n
+    /// --B--\r\n
+    /// ```
+    ///
+    /// Fails if the boundary is invalid (see [`EncodeError::InvalidBoundary`]), occurs inside any part's
+    /// content, or a file's content type is not a valid header value.
+    pub fn encode(&self, boundary: &str) -> Result<Vec<u8>, EncodeError> {
+        check_boundary(boundary)?;
+        let finder = memmem::Finder::new(boundary.as_bytes());
+        for part in &self.parts {
+            if finder.find(part.content.bytes()).is_some() {
+                return Err(EncodeError::BoundaryInContent {
+                    part: part.name.to_owned(),
+                });
+            }
+            if let Content::File(file) = &part.content {
+                // A CR or LF here would end the header line early and let the value inject headers.
+                if !file
+                    .content_type()
+                    .bytes()
+                    .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+                {
+                    return Err(EncodeError::InvalidContentType {
+                        part: part.name.to_owned(),
+                    });
+                }
+            }
+        }
+        // The same writer runs twice, first counting, then copying, so the size cannot drift from the output.
+        let mut counter = Counter(0);
+        self.write(boundary.as_bytes(), &mut counter);
+        let mut out = Vec::with_capacity(counter.0);
+        self.write(boundary.as_bytes(), &mut out);
+        debug_assert_eq!(out.len(), out.capacity());
+        Ok(out)
+    }
+
+    fn write(&self, boundary: &[u8], sink: &mut impl Sink) {
+        for part in &self.parts {
+            sink.put(b"--");
+            sink.put(boundary);
+            sink.put(b"\r\nContent-Disposition: form-data; name=\"");
+            put_escaped(sink, part.name.as_bytes());
+            sink.put(b"\"");
+            if let Content::File(file) = &part.content {
+                sink.put(b"; filename=\"");
+                put_escaped(sink, file.file_name().as_bytes());
+                sink.put(b"\"\r\nContent-Type: ");
+                sink.put(file.content_type().as_bytes());
+            }
+            sink.put(b"\r\n\r\n");
+            sink.put(part.content.bytes());
+            sink.put(b"\r\n");
+        }
+        sink.put(b"--");
+        sink.put(boundary);
+        sink.put(b"--\r\n");
+    }
+}
+
+/// Where [`Form::write`] sends bytes: a counter for the size pass, the output buffer for the copy pass.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+struct Counter(usize);
+
+impl Sink for Counter {
+    fn put(&mut self, bytes: &[u8]) {
+        // Saturating: a length past usize::MAX could not be allocated anyway, and must not wrap to a small one.
+        self.0 = self.0.saturating_add(bytes.len());
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Writes `value` with `"`, CR and LF percent-escaped, in runs, so unescaped stretches are copied at once.
+fn put_escaped(sink: &mut impl Sink, value: &[u8]) {
+    let mut rest = value;
+    while let Some(at) = memchr::memchr3(b'"', b'\r', b'\n', rest) {
+        sink.put(&rest[..at]);
+        sink.put(match rest[at] {
+            b'"' => b"%22",
+            b'\r' => b"%0D",
+            _ => b"%0A",
+        });
+        rest = &rest[at + 1..];
+    }
+    sink.put(rest);
+}
+
+/// RFC 2046 `bcharsnospace`, plus space which is allowed except at the end.
+fn is_bchar(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&byte)
+}
+
+fn check_boundary(boundary: &str) -> Result<(), EncodeError> {
+    let invalid = |reason: &str| Err(EncodeError::InvalidBoundary(reason.to_owned()));
+    if boundary.is_empty() || boundary.len() > 70 {
+        return invalid("must be 1 to 70 characters long");
+    }
+    if !boundary.bytes().all(is_bchar) {
+        return invalid("may only contain letters, digits and '()+_,-./:=? and space");
+    }
+    if boundary.ends_with(' ') {
+        return invalid("must not end with a space");
+    }
+    Ok(())
+}
+
+/// The `Content-Type` header value for a form encoded with `boundary`, quoting the boundary when it holds
+/// characters that are not allowed in a bare parameter value.
+pub fn content_type(boundary: &str) -> String {
+    if boundary.bytes().any(|b| b"(),/:=? ".contains(&b)) {
+        format!("multipart/form-data; boundary=\"{boundary}\"")
+    } else {
+        format!("multipart/form-data; boundary={boundary}")
+    }
+}
+
+/// A fresh random boundary: `awal-` followed by 32 lowercase hex characters.
+pub fn random_boundary() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        fallback_entropy(&mut bytes);
+    }
+    format!("awal-{}", hex::encode(bytes))
+}
+
+/// Used only if the OS random source fails. A boundary needs uniqueness, not secrecy (and the encoder
+/// refuses a boundary found in the content anyway), so time, process id and a counter are enough.
+fn fallback_entropy(bytes: &mut [u8; 16]) {
+    use sha2::{Digest, Sha256};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut hasher = Sha256::new();
+    hasher.update(nanos.to_le_bytes());
+    hasher.update(std::process::id().to_le_bytes());
+    hasher.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    bytes.copy_from_slice(&hasher.finalize()[..16]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    fn vector_body() -> Vec<u8> {
+        base64::engine::general_purpose::STANDARD
+            .decode(crate::signing::tests::MULTIPART_BODY_BASE64)
+            .expect("the embedded vector is valid base64")
+    }
+
+    /// The file bytes inside the vector's body: between the file part's blank line and the closing CRLF.
+    fn vector_file_bytes(body: &[u8]) -> Vec<u8> {
+        let header_end = b"Content-Type: image/png\r\n\r\n";
+        let start =
+            memmem::find(body, header_end).expect("vector has a file part") + header_end.len();
+        let end = body.len() - b"\r\n--awal-boundary-0001--\r\n".len();
+        body[start..end].to_vec()
+    }
+
+    fn vector_form(file_bytes: Vec<u8>) -> Form {
+        let mut form = Form::new();
+        form.text("name", "Ahmed Mohammed");
+        form.text("phone", "96650000000");
+        form.text_opt("email", None::<&String>);
+        form.text_opt("is_favorite", Some(&true));
+        form.file_opt(
+            "file",
+            Some(&FilePart::new(file_bytes, "avatar.png", "image/png")),
+        );
+        form
+    }
+
+    #[test]
+    fn reproduces_the_shared_multipart_vector_byte_for_byte() {
+        let expected = vector_body();
+        let file = vector_file_bytes(&expected);
+        assert!(file.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let encoded = vector_form(file)
+            .encode("awal-boundary-0001")
+            .expect("valid form");
+        assert_eq!(encoded, expected);
+    }
+
+    #[test]
+    fn allocates_exactly_once() {
+        let encoded = vector_form(vector_file_bytes(&vector_body()))
+            .encode("awal-boundary-0001")
+            .expect("valid form");
+        assert_eq!(encoded.capacity(), encoded.len());
+
+        let empty = Form::new().encode("b").expect("valid form");
+        assert_eq!(empty, b"--b--\r\n");
+        assert_eq!(empty.capacity(), empty.len());
+    }
+
+    #[test]
+    fn boundary_inside_content_is_refused() {
+        let mut form = Form::new();
+        form.text("name", "x");
+        form.text("note", "see --awal-boundary-0001 here");
+        match form.encode("awal-boundary-0001") {
+            Err(EncodeError::BoundaryInContent { part }) => assert_eq!(part, "note"),
+            other => panic!("expected BoundaryInContent, got {other:?}"),
+        }
+
+        let mut form = Form::new();
+        form.file(
+            "file",
+            &FilePart::new(
+                &b"\x00awal-boundary-0001\xff"[..],
+                "a.bin",
+                "application/octet-stream",
+            ),
+        );
+        assert!(matches!(
+            form.encode("awal-boundary-0001"),
+            Err(EncodeError::BoundaryInContent { part }) if part == "file"
+        ));
+    }
+
+    #[test]
+    fn invalid_boundaries_are_refused() {
+        let too_long = "a".repeat(71);
+        for boundary in [
+            "",
+            too_long.as_str(),
+            "ends-with-space ",
+            "quote\"",
+            "new\r\nline",
+            "tab\t",
+            "é",
+            "semi;",
+        ] {
+            assert!(
+                matches!(
+                    Form::new().encode(boundary),
+                    Err(EncodeError::InvalidBoundary(_))
+                ),
+                "{boundary:?} should be refused"
+            );
+        }
+        let longest = "z".repeat(70);
+        for boundary in ["a", longest.as_str(), "with space inside", "'()+_,-./:=?"] {
+            assert!(
+                Form::new().encode(boundary).is_ok(),
+                "{boundary:?} should be accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn names_and_file_names_are_escaped() {
+        let mut form = Form::new();
+        form.text("we\"ird\r\nname", "v");
+        form.file(
+            "f",
+            &FilePart::new(&b"x"[..], "a\"b\rc\nd.txt", "text/plain"),
+        );
+        let encoded = String::from_utf8(form.encode("b").expect("valid form")).expect("ascii");
+        assert_eq!(
+            encoded,
+            "--b\r\nContent-Disposition: form-data; name=\"we%22ird%0D%0Aname\"\r\n\r\nv\r\n\
+             --b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a%22b%0Dc%0Ad.txt\"\r\n\
+             Content-Type: text/plain\r\n\r\nx\r\n--b--\r\n"
+        );
+    }
+
+    #[test]
+    fn content_type_with_line_break_is_refused() {
+        let mut form = Form::new();
+        form.file(
+            "f",
+            &FilePart::new(&b"x"[..], "x.txt", "text/plain\r\nX-Injected: 1"),
+        );
+        assert!(
+            matches!(form.encode("b"), Err(EncodeError::InvalidContentType { part }) if part == "f")
+        );
+    }
+
+    #[test]
+    fn json_parts_are_compact_json_text() {
+        let mut form = Form::new();
+        form.json("body_params", &["Ahmed", "1"])
+            .expect("serializable");
+        assert_eq!(
+            form.encode("b").expect("valid form"),
+            b"--b\r\nContent-Disposition: form-data; name=\"body_params\"\r\n\r\n[\"Ahmed\",\"1\"]\r\n--b--\r\n"
+        );
+        assert_eq!(form.len(), 1);
+        assert!(!form.is_empty());
+    }
+
+    #[test]
+    fn random_boundaries_are_valid_and_distinct() {
+        let a = random_boundary();
+        let b = random_boundary();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), "awal-".len() + 32);
+        assert!(check_boundary(&a).is_ok());
+        let mut fallback = [0u8; 16];
+        fallback_entropy(&mut fallback);
+        assert_ne!(fallback, [0u8; 16]);
+    }
+
+    #[test]
+    fn content_type_quotes_boundaries_when_needed() {
+        assert_eq!(
+            content_type("awal-1"),
+            "multipart/form-data; boundary=awal-1"
+        );
+        assert_eq!(
+            content_type("a b:c"),
+            "multipart/form-data; boundary=\"a b:c\""
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! [`Request`]: what an operation hands to the client (method, path, query, headers, body), and the strict
+//! percent-encoding used for path and query values.
+//!
+//! Everything is encoded here, once, with one rule (only RFC 3986 unreserved characters stay as they are;
+//! space is `%20`, never `+`). URL parsing afterwards finds nothing left to re-encode, so the path and query
+//! that are signed are byte for byte the ones sent.
+
+use crate::multipart::Form;
+use bytes::Bytes;
+use std::fmt::{self, Display, Write as _};
+
+/// One API call, before it is signed and sent. Filled by the generated operation methods.
+#[derive(Debug)]
+pub struct Request {
+    pub(crate) method: reqwest::Method,
+    pub(crate) path: String,
+    pub(crate) query: String,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Body,
+}
+
+/// The request body, kept in the form it was given until the client encodes it.
+#[derive(Debug)]
+pub(crate) enum Body {
+    None,
+    /// Compact JSON, already serialized; or why serialization failed (reported by `Client::send`).
+    Json(Result<Bytes, String>),
+    /// Encoded by `Client::send`, which owns the boundary source.
+    Multipart(Form),
+}
+
+impl Request {
+    /// A request for `path`, relative to the client's base URL, starting with `/`, with every dynamic segment
+    /// already passed through [`encode_path`].
+    pub fn new(method: reqwest::Method, path: String) -> Self {
+        Self {
+            method,
+            path,
+            query: String::new(),
+            headers: Vec::new(),
+            body: Body::None,
+        }
+    }
+
+    /// Appends `name=value` to the query string, percent-encoded, in call order.
+    pub fn query(&mut self, name: &'static str, value: &impl Display) {
+        if !self.query.is_empty() {
+            self.query.push('&');
+        }
+        push_encoded(&mut self.query, name);
+        self.query.push('=');
+        push_encoded(&mut self.query, value);
+    }
+
+    /// Appends `name=value` when `value` is `Some`; an absent parameter is left out.
+    pub fn query_opt<T: Display>(&mut self, name: &'static str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.query(name, value);
+        }
+    }
+
+    /// Adds a header. An invalid name or value is reported by `Client::send` as
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest), before anything is sent.
+    pub fn header(&mut self, name: &'static str, value: &impl Display) {
+        self.headers.push((name, value.to_string()));
+    }
+
+    /// Sets a JSON body, serialized here, once, to compact bytes; those bytes are signed and sent.
+    /// A serialization error is kept and reported by `Client::send`.
+    pub fn json<T: serde::Serialize>(&mut self, body: &T) {
+        self.body = Body::Json(
+            serde_json::to_vec(body)
+                .map(Bytes::from)
+                .map_err(|e| e.to_string()),
+        );
+    }
+
+    /// Sets a `multipart/form-data` body, encoded by `Client::send` with the client's boundary source.
+    pub fn multipart(&mut self, form: Form) {
+        self.body = Body::Multipart(form);
+    }
+}
+
+/// Percent-encodes one path segment: everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+///
+/// ```
+/// use awal_client::request::encode_path;
+/// assert_eq!(format!("/contacts/{}", encode_path(&"a b/c?")), "/contacts/a%20b%2Fc%3F");
+/// ```
+pub fn encode_path(value: &impl Display) -> String {
+    let mut out = String::new();
+    push_encoded(&mut out, value);
+    out
+}
+
+/// Formats `value` straight into the encoder, so no intermediate string is built.
+fn push_encoded(out: &mut String, value: &(impl Display + ?Sized)) {
+    // Writing to a String never fails, and `Encoder::write_str` never returns an error; a `Display` impl
+    // that fails on its own leaves a partial value, which is what `to_string` would have panicked on.
+    let _ = write!(Encoder(out), "{value}");
+}
+
+struct Encoder<'a>(&'a mut String);
+
+impl fmt::Write for Encoder<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        for byte in s.bytes() {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                self.0.push(char::from(byte));
+            } else {
+                self.0.push('%');
+                self.0.push(char::from(HEX[usize::from(byte >> 4)]));
+                self.0.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_keep_only_unreserved_characters() {
+        assert_eq!(encode_path(&"Ahmed Mohammed"), "Ahmed%20Mohammed");
+        assert_eq!(encode_path(&"AZaz09-._~"), "AZaz09-._~");
+        assert_eq!(
+            encode_path(&"a/b?c#d&e=f+g%h"),
+            "a%2Fb%3Fc%23d%26e%3Df%2Bg%25h"
+        );
+        assert_eq!(
+            encode_path(&":@!$'()*,;[]"),
+            "%3A%40%21%24%27%28%29%2A%2C%3B%5B%5D"
+        );
+        assert_eq!(encode_path(&"مرحبا"), "%D9%85%D8%B1%D8%AD%D8%A8%D8%A7");
+        assert_eq!(encode_path(&"é😀"), "%C3%A9%F0%9F%98%80");
+        assert_eq!(encode_path(&"\r\n\0"), "%0D%0A%00");
+        assert_eq!(encode_path(&42_i64), "42");
+        assert_eq!(encode_path(&-1_i64), "-1");
+        assert_eq!(encode_path(&""), "");
+    }
+
+    #[test]
+    fn query_is_encoded_strictly_and_in_call_order() {
+        let mut request = Request::new(reqwest::Method::GET, "/contacts".to_owned());
+        request.query("searchTerm", &"Ahmed Mohammed+1 & co");
+        request.query_opt("page", Some(&2));
+        request.query_opt("missing", None::<&u32>);
+        request.query("is_favorite", &true);
+        request.query("name", &"مرحبا");
+        assert_eq!(
+            request.query,
+            "searchTerm=Ahmed%20Mohammed%2B1%20%26%20co&page=2&is_favorite=true&name=%D9%85%D8%B1%D8%AD%D8%A8%D8%A7"
+        );
+    }
+
+    #[test]
+    fn json_body_is_serialized_once_compactly_and_errors_are_kept() {
+        let mut request = Request::new(reqwest::Method::POST, "/w/message/text".to_owned());
+        #[derive(serde::Serialize)]
+        struct Text {
+            phone: &'static str,
+            body: &'static str,
+        }
+        request.json(&Text {
+            phone: "96650000000",
+            body: "Hello",
+        });
+        match &request.body {
+            Body::Json(Ok(bytes)) => {
+                assert_eq!(bytes.as_ref(), br#"{"phone":"96650000000","body":"Hello"}"#)
+            }
+            other => panic!("expected a JSON body, got {other:?}"),
+        }
+
+        struct Unserializable;
+        impl serde::Serialize for Unserializable {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("cannot serialize this"))
+            }
+        }
+        request.json(&Unserializable);
+        assert!(
+            matches!(&request.body, Body::Json(Err(message)) if message.contains("cannot serialize this"))
+        );
+    }
+
+    #[test]
+    fn headers_are_kept_in_order() {
+        let mut request = Request::new(reqwest::Method::GET, "/".to_owned());
+        request.header("X-API-Version", &"v1");
+        request.header("X-Other", &7);
+        assert_eq!(
+            request.headers,
+            vec![
+                ("X-API-Version", "v1".to_owned()),
+                ("X-Other", "7".to_owned())
+            ]
+        );
+    }
+}

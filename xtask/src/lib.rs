@@ -1,0 +1,210 @@
+//! The project's automation, as a library so that tests run exactly what `cargo xtask` runs.
+//!
+//! `gen` regenerates `generated-client/src/generated/` from `spec/awal.yaml`; `gen --check` writes
+//! nothing and fails with a diff when a generated file is stale (as rust-analyzer's `xtask codegen`).
+
+use codegen::render::HEADER_MARKER;
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The spec, relative to the project root.
+pub const SPEC: &str = "spec/awal.yaml";
+/// Where the generated module lives, relative to the project root.
+pub const OUT_DIR: &str = "generated-client/src/generated";
+/// The command that regenerates; named in headers and hints.
+pub const COMMAND: &str = "cargo xtask gen";
+/// Most diff lines `--check` prints before it elides the rest.
+const MAX_DIFF_LINES: usize = 200;
+
+/// The workspace root (this crate lives in `<root>/xtask`).
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// What happened to each file, and how long it took.
+#[derive(Debug)]
+pub struct Report {
+    /// Operations in the spec.
+    pub operations: usize,
+    /// Types generated.
+    pub types: usize,
+    /// Files whose content changed (or that were created).
+    pub changed: Vec<String>,
+    /// Files already up to date.
+    pub unchanged: Vec<String>,
+    /// Generated files on disk that the spec no longer produces.
+    pub stale: Vec<String>,
+    /// The diff of every change, for `--check`.
+    pub diff: String,
+    /// Wall-clock milliseconds, generation included.
+    pub millis: u128,
+}
+
+/// Why `gen` failed.
+#[derive(Debug)]
+pub enum GenError {
+    /// The spec has problems.
+    Spec(codegen::Diagnostics),
+    /// Reading or writing a file failed.
+    Io(PathBuf, io::Error),
+    /// A file in the output directory lacks the generated header: somebody's hand-written work.
+    NotGenerated(PathBuf),
+}
+
+impl std::fmt::Display for GenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GenError::Spec(d) => write!(f, "{SPEC} has problems:\n{d}"),
+            GenError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            GenError::NotGenerated(path) => write!(
+                f,
+                "{} does not start with `{HEADER_MARKER}`: it was not made by the generator, so it is left alone.\n  hint: move hand-written code out of {OUT_DIR}/ (the runtime lives beside it in generated-client/src/)",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for GenError {}
+
+/// Generates from the spec and compares with the files on disk; writes only when `write` is true.
+pub fn gen(root: &Path, write: bool) -> Result<Report, GenError> {
+    let start = Instant::now();
+    let spec_path = root.join(SPEC);
+    let text = fs::read_to_string(&spec_path).map_err(|e| GenError::Io(spec_path.clone(), e))?;
+    let options = codegen::Options {
+        spec_name: SPEC.to_owned(),
+        command: COMMAND.to_owned(),
+    };
+    let output = codegen::generate(&text, &options).map_err(GenError::Spec)?;
+    let out_dir = root.join(OUT_DIR);
+
+    let mut report = Report {
+        operations: output.operations,
+        types: output.types,
+        changed: Vec::new(),
+        unchanged: Vec::new(),
+        stale: Vec::new(),
+        diff: String::new(),
+        millis: 0,
+    };
+    for file in &output.files {
+        let path = out_dir.join(&file.path);
+        let current = match fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(GenError::Io(path, e)),
+        };
+        if current.as_deref() == Some(file.contents.as_str()) {
+            report.unchanged.push(file.path.clone());
+            continue;
+        }
+        if let Some(old) = &current {
+            if !old.starts_with(HEADER_MARKER) {
+                return Err(GenError::NotGenerated(path));
+            }
+        }
+        append_diff(
+            &mut report.diff,
+            &format!("{OUT_DIR}/{}", file.path),
+            current.as_deref().unwrap_or(""),
+            &file.contents,
+        );
+        report.changed.push(file.path.clone());
+        if write {
+            write_atomically(&path, &file.contents)?;
+        }
+    }
+    // Generated files that the spec no longer produces; hand-written files are never touched.
+    let entries = match fs::read_dir(&out_dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect::<Vec<_>>(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(GenError::Io(out_dir, e)),
+    };
+    let mut entries = entries;
+    entries.sort();
+    for path in entries {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        if output.files.iter().any(|f| f.path == name) || path.extension().is_none_or(|e| e != "rs")
+        {
+            continue;
+        }
+        let text = fs::read_to_string(&path).map_err(|e| GenError::Io(path.clone(), e))?;
+        if !text.starts_with(HEADER_MARKER) {
+            return Err(GenError::NotGenerated(path));
+        }
+        append_diff(&mut report.diff, &format!("{OUT_DIR}/{name}"), &text, "");
+        report.stale.push(name);
+        if write {
+            fs::remove_file(&path).map_err(|e| GenError::Io(path.clone(), e))?;
+        }
+    }
+    report.millis = start.elapsed().as_millis();
+    Ok(report)
+}
+
+/// Writes next to the target, then renames over it, so a reader never sees half a file.
+fn write_atomically(path: &Path, contents: &str) -> Result<(), GenError> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| GenError::Io(dir.to_path_buf(), e))?;
+    }
+    let tmp = path.with_extension("rs.tmp");
+    fs::write(&tmp, contents).map_err(|e| GenError::Io(tmp.clone(), e))?;
+    fs::rename(&tmp, path).map_err(|e| GenError::Io(path.to_path_buf(), e))
+}
+
+fn append_diff(out: &mut String, name: &str, old: &str, new: &str) {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    for line in lines.iter().take(MAX_DIFF_LINES) {
+        let _ = writeln!(out, "{line}");
+    }
+    if lines.len() > MAX_DIFF_LINES {
+        let _ = writeln!(
+            out,
+            "... {} more diff lines for {name}",
+            lines.len() - MAX_DIFF_LINES
+        );
+    }
+}
+
+impl Report {
+    /// True when every file was already up to date.
+    pub fn is_fresh(&self) -> bool {
+        self.changed.is_empty() && self.stale.is_empty()
+    }
+
+    /// The one-line summary `gen` prints.
+    pub fn summary(&self, wrote: bool) -> String {
+        let verb = if wrote { "written" } else { "stale" };
+        let mut line = format!(
+            "{} operations, {} types: {} files {verb}, {} unchanged",
+            self.operations,
+            self.types,
+            self.changed.len(),
+            self.unchanged.len()
+        );
+        if !self.stale.is_empty() {
+            let removed = if wrote { "removed" } else { "to remove" };
+            line.push_str(&format!(", {} {removed}", self.stale.len()));
+        }
+        line.push_str(&format!(" ({} ms)", self.millis));
+        line
+    }
+}
