@@ -24,7 +24,7 @@ pub enum Error<E> {
         message: String,
     },
     /// Connecting, sending or reading failed, or timed out. Never contains the secret.
-    #[error("request failed: {0}")]
+    #[error("request failed: {}", with_causes(.0))]
     Transport(#[source] reqwest::Error),
     /// The server answered with a non-2xx status. Boxed to keep `Result` small.
     #[error("{0}")]
@@ -40,6 +40,22 @@ pub enum Error<E> {
         /// The start of the body (up to 4 KiB, lossy UTF-8), to see what came instead.
         body_start: String,
     },
+}
+
+/// reqwest's own message ("error sending request for url (...)") hides why; the one line an error is
+/// usually logged as should say it (connection refused, timed out, ...).
+fn with_causes(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl<E> Error<E> {

@@ -68,7 +68,7 @@ fn autolink(text: &str) -> String {
         .min()
     {
         let before = &rest[..start];
-        let inside_link = before.ends_with('(') || before.ends_with("](");
+        let inside_link = before.ends_with("](");
         out.push_str(before);
         let url_len = rest[start..]
             .find(|c: char| c.is_whitespace() || c == ')' || c == '"' || c == '\'' || c == '&')

@@ -3,7 +3,7 @@
 //! Code generated from the Awal Chat Developer API spec, version 1.0.0.
 //!
 //! The Awal Chat developer API manages contacts and sends WhatsApp Business messages on behalf of a
-//! workspace (https://awalchat.com/en/docs/api).
+//! workspace (<https://awalchat.com/en/docs/api>).
 //!
 //! Every request is signed with HMAC-SHA256 (see the `hmacSignature` security scheme) and carries the
 //! workspace's client ID and domain. Successful responses are JSON envelopes with `"status": true`;
