@@ -10,6 +10,8 @@
 //! call the same thing. Every problem in a spec comes back as a [`Diagnostic`] naming its JSON pointer;
 //! nothing panics on bad input, and there is no partial output.
 
+#![warn(missing_docs)]
+
 pub mod diagnostics;
 pub mod emit;
 pub mod ir;

@@ -46,6 +46,15 @@ impl Auth {
         }
     }
 
+    /// No signing rule: only the static headers added with [`Auth::header`] (for APIs that declare no
+    /// `x-signing`).
+    pub fn unsigned() -> Self {
+        Self {
+            signing: None,
+            headers: Vec::new(),
+        }
+    }
+
     /// Also send the header `name: value` on every request. Checked by [`ClientBuilder::build`].
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
@@ -162,12 +171,13 @@ impl ClientBuilder {
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| invalid_header_value("User-Agent"))?;
         headers.insert(USER_AGENT, user_agent);
+        let mut credential_headers = HeaderMap::new();
         for (name, value) in &self.auth.headers {
             let header = header_name(name)?;
             let mut value = HeaderValue::from_str(value).map_err(|_| invalid_header_value(name))?;
             // Keeps the value out of HTTP/2 header compression tables and out of reqwest's own Debug output.
             value.set_sensitive(true);
-            headers.insert(header, value);
+            credential_headers.insert(header, value);
         }
 
         let signer = match self.auth.signing {
@@ -199,6 +209,7 @@ impl ClientBuilder {
                 base_path,
                 http,
                 headers,
+                credential_headers,
                 signer,
                 timeout: self.timeout,
                 clock: self.clock.unwrap_or_else(|| Arc::new(system_clock)),
@@ -224,8 +235,10 @@ struct Inner {
     /// The base URL's path without a trailing slash (`""` for a root URL).
     base_path: String,
     http: reqwest::Client,
-    /// Sent on every request: Accept, User-Agent and the credential headers.
+    /// Sent on every request: Accept and User-Agent.
     headers: HeaderMap,
+    /// Sent on every authenticated request (all but `security: []` operations).
+    credential_headers: HeaderMap,
     signer: Option<Signer>,
     timeout: Duration,
     clock: Clock,
@@ -284,7 +297,13 @@ impl Signer {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut names: Vec<&str> = self.inner.headers.keys().map(HeaderName::as_str).collect();
+        let mut names: Vec<&str> = self
+            .inner
+            .headers
+            .keys()
+            .chain(self.inner.credential_headers.keys())
+            .map(HeaderName::as_str)
+            .collect();
         if let Some(signer) = &self.inner.signer {
             names.push(signer.header.as_str());
             names.push(signer.timestamp_header.as_str());
@@ -316,6 +335,7 @@ impl Client {
             query,
             headers: extra_headers,
             body,
+            authenticated,
         } = request;
 
         let url = self.url(&path, &query)?;
@@ -335,6 +355,11 @@ impl Client {
         for (name, value) in &inner.headers {
             headers.insert(name.clone(), value.clone());
         }
+        if authenticated {
+            for (name, value) in &inner.credential_headers {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
 
         let (body, is_multipart) = match body {
             Body::None => (None, false),
@@ -353,7 +378,7 @@ impl Client {
             }
         };
 
-        if let Some(signer) = &inner.signer {
+        if let Some(signer) = inner.signer.as_ref().filter(|_| authenticated) {
             let signed_body: &[u8] = match (is_multipart, signer.rule.multipart_body) {
                 (true, MultipartBody::Empty) => &[],
                 _ => body.as_deref().unwrap_or_default(),
@@ -647,6 +672,27 @@ mod tests {
             },
         );
         assert_eq!(seen.header("x-awal-signature-256"), Some(expected.as_str()));
+    }
+
+    #[tokio::test]
+    async fn a_public_operation_carries_no_credentials_and_no_signature() {
+        let server = Server::start(json(200, "null")).await;
+        let mut request = Request::new(Method::GET, "/status".to_owned());
+        request.without_auth();
+        client(&server.base, RULE)
+            .send::<(), Envelope>(request)
+            .await
+            .expect("200");
+        let seen = server.recorded().await;
+        for name in [
+            "x-awal-signature-256",
+            "x-timestamp",
+            "x-client-id",
+            "x-domain",
+        ] {
+            assert_eq!(seen.header(name), None, "{name} must not be sent");
+        }
+        assert_eq!(seen.header("accept"), Some("application/json"));
     }
 
     #[tokio::test]

@@ -27,6 +27,8 @@
 //! `src/generated/` is produced by the generator from the spec; everything else is the hand-written,
 //! API-agnostic runtime it calls.
 
+#![warn(missing_docs)]
+
 mod client;
 pub mod config;
 mod error;

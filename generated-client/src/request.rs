@@ -17,6 +17,8 @@ pub struct Request {
     pub(crate) query: String,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Body,
+    /// False for operations the spec declares with `security: []`: no credentials, no signature.
+    pub(crate) authenticated: bool,
 }
 
 /// The request body, kept in the form it was given until the client encodes it.
@@ -39,7 +41,14 @@ impl Request {
             query: String::new(),
             headers: Vec::new(),
             body: Body::None,
+            authenticated: true,
         }
+    }
+
+    /// Sends this request without the credential headers and without a signature, for operations
+    /// the spec declares public (`security: []`).
+    pub fn without_auth(&mut self) {
+        self.authenticated = false;
     }
 
     /// Appends `name=value` to the query string, percent-encoded, in call order.

@@ -4,6 +4,8 @@
 //! 127.0.0.1 that verifies request signatures with its own HMAC code, parses multipart bodies with multer,
 //! records every request and answers with canned responses.
 
+#![warn(missing_docs)]
+
 pub mod harness;
 pub mod server;
 pub mod vectors;

@@ -3,6 +3,8 @@
 //! `gen` regenerates `generated-client/src/generated/` from `spec/awal.yaml`; `gen --check` writes
 //! nothing and fails with a diff when a generated file is stale (as rust-analyzer's `xtask codegen`).
 
+#![warn(missing_docs)]
+
 use codegen::render::HEADER_MARKER;
 use std::fmt::Write as _;
 use std::fs;
@@ -206,5 +208,104 @@ impl Report {
         }
         line.push_str(&format!(" ({} ms)", self.millis));
         line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch project root holding a copy of the real spec.
+    fn scratch(name: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(root.join("spec")).expect("scratch dir");
+        fs::copy(project_root().join(SPEC), root.join(SPEC)).expect("copy spec");
+        root
+    }
+
+    #[test]
+    fn gen_writes_then_finds_everything_unchanged() {
+        let root = scratch("fresh");
+        let first = gen(&root, true).expect("gen");
+        assert!(!first.changed.is_empty() && first.unchanged.is_empty());
+        let second = gen(&root, true).expect("gen again");
+        assert!(second.is_fresh(), "{}", second.diff);
+        assert_eq!(second.unchanged.len(), first.changed.len());
+        fs::remove_dir_all(&root).ok();
+    }
+
+    #[test]
+    fn check_reports_a_diff_and_writes_nothing() {
+        let root = scratch("check");
+        gen(&root, true).expect("gen");
+        let types = root.join(OUT_DIR).join("types.rs");
+        let edited = fs::read_to_string(&types)
+            .expect("types.rs")
+            .replace("pub struct Contact {", "pub struct Contact { // edited");
+        fs::write(&types, &edited).expect("edit");
+        let report = gen(&root, false).expect("check");
+        assert_eq!(report.changed, ["types.rs"]);
+        assert!(
+            report.diff.contains("-pub struct Contact { // edited"),
+            "{}",
+            report.diff
+        );
+        assert!(
+            report.diff.contains("+pub struct Contact {"),
+            "{}",
+            report.diff
+        );
+        assert_eq!(
+            fs::read_to_string(&types).expect("types.rs"),
+            edited,
+            "--check must not write"
+        );
+        fs::remove_dir_all(&root).ok();
+    }
+
+    #[test]
+    fn hand_written_files_are_never_overwritten_or_removed() {
+        let root = scratch("hand");
+        let out = root.join(OUT_DIR);
+        fs::create_dir_all(&out).expect("out dir");
+        fs::write(out.join("types.rs"), "// my own code\n").expect("write");
+        assert!(matches!(gen(&root, true), Err(GenError::NotGenerated(_))));
+        assert_eq!(
+            fs::read_to_string(out.join("types.rs")).expect("kept"),
+            "// my own code\n"
+        );
+
+        fs::remove_file(out.join("types.rs")).expect("remove");
+        fs::write(out.join("extra.rs"), "// hand-written helper\n").expect("write");
+        assert!(matches!(gen(&root, true), Err(GenError::NotGenerated(_))));
+        assert!(out.join("extra.rs").exists());
+        fs::remove_dir_all(&root).ok();
+    }
+
+    #[test]
+    fn generated_files_the_spec_no_longer_makes_are_removed() {
+        let root = scratch("stale");
+        gen(&root, true).expect("gen");
+        let old = root.join(OUT_DIR).join("old.rs");
+        fs::write(&old, format!("{HEADER_MARKER} by an older spec\n")).expect("write");
+        let check = gen(&root, false).expect("check");
+        assert_eq!(check.stale, ["old.rs"]);
+        assert!(old.exists(), "--check must not remove");
+        gen(&root, true).expect("gen");
+        assert!(!old.exists());
+        fs::remove_dir_all(&root).ok();
+    }
+
+    #[test]
+    fn a_bad_spec_writes_nothing() {
+        let root = scratch("bad");
+        fs::write(root.join(SPEC), "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n").expect("write");
+        match gen(&root, true) {
+            Err(GenError::Spec(d)) => assert_eq!(d.0[0].pointer, "#/paths/~1a/get/responses"),
+            other => panic!("expected spec diagnostics, got {other:?}"),
+        }
+        assert!(!root.join(OUT_DIR).exists());
+        fs::remove_dir_all(&root).ok();
     }
 }

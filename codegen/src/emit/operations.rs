@@ -72,7 +72,9 @@ fn operation(op: &Operation) -> TokenStream {
         None => quote!(()),
     };
     let error = super::types_path(&op.error);
-    let mutable = (op.query.is_some() || op.body.is_some()).then(|| quote!(mut));
+    let public = (!op.authenticated).then(|| quote!(request.without_auth();));
+    let mutable =
+        (op.query.is_some() || op.body.is_some() || !op.authenticated).then(|| quote!(mut));
 
     quote! {
         #doc
@@ -83,6 +85,7 @@ fn operation(op: &Operation) -> TokenStream {
             let #mutable request = crate::request::Request::new(reqwest::Method::#method, #path);
             #(#query_calls)*
             #body_call
+            #public
             self.send(request).await
         }
     }

@@ -4,8 +4,8 @@ use super::names::{claim, snake_ident, type_ident, unraw};
 use super::prose::{first_sentence, sanitize};
 use super::schema::{constraints, unescape_token, Schemas};
 use super::{
-    Api, Auth, Body, BodyEncoding, Field, Method, NameIndex, Operation, Query, ResponseCase,
-    Segment, TypeRef,
+    Api, Body, BodyEncoding, Field, Method, NameIndex, Operation, Query, ResponseCase, Segment,
+    TypeRef,
 };
 use crate::diagnostics::{Diagnostics, Pointer};
 use heck::ToUpperCamelCase;
@@ -32,18 +32,15 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
             continue;
         };
         for (method, op) in item.iter() {
-            if let Some(lowered) = lower_operation(
+            operations.push(lower_operation(
                 &mut s,
                 &mut fn_names,
-                &auth,
                 path,
                 item,
                 method,
                 op,
                 &at.push(method),
-            ) {
-                operations.push(lowered);
-            }
+            ));
         }
     }
     s.check_files_only_in_forms();
@@ -113,17 +110,15 @@ fn synthesized_id(method: &str, path: &str) -> String {
     format!("{method}_{}", words.join("_"))
 }
 
-#[allow(clippy::too_many_arguments)] // one call site; the arguments are the context of one operation
 fn lower_operation(
     s: &mut Schemas<'_>,
     fn_names: &mut NameIndex,
-    auth: &Auth,
     path: &str,
     item: &PathItem,
     method: &str,
     op: &openapiv3::Operation,
     at: &Pointer,
-) -> Option<Operation> {
+) -> Operation {
     let id = op
         .operation_id
         .clone()
@@ -279,12 +274,9 @@ fn lower_operation(
         _ => TypeRef::Json,
     };
 
-    let signing_scheme = auth.signing.as_ref().map(|sig| sig.scheme.as_str());
+    // `security: []` declares a public operation; no declaration at all sends what is configured.
     let requirements = op.security.as_ref().or(s.spec.security.as_ref());
-    let signed = requirements.is_some_and(|reqs| {
-        reqs.iter()
-            .any(|r| signing_scheme.is_some_and(|k| r.contains_key(k)))
-    });
+    let authenticated = requirements.is_none_or(|reqs| !reqs.is_empty());
     if let Some(reqs) = requirements {
         let known = s.spec.components.as_ref().map(|c| &c.security_schemes);
         for (i, req) in reqs.iter().enumerate() {
@@ -313,7 +305,7 @@ fn lower_operation(
         &at.push("x-rate-limit"),
         s,
     );
-    Some(Operation {
+    Operation {
         id,
         fn_name,
         method: method_enum,
@@ -327,8 +319,8 @@ fn lower_operation(
         responses,
         success,
         error,
-        signed,
-    })
+        authenticated,
+    }
 }
 
 fn distinct<'r>(cases: impl Iterator<Item = &'r ResponseCase>) -> Vec<TypeRef> {

@@ -299,8 +299,8 @@ pub struct Operation {
     pub success: Option<TypeRef>,
     /// Body type of the error responses.
     pub error: TypeRef,
-    /// Whether the request is signed.
-    pub signed: bool,
+    /// Whether the request carries the credentials and signature (false for `security: []`).
+    pub authenticated: bool,
 }
 
 /// A piece of a path template.
