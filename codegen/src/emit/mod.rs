@@ -6,7 +6,7 @@ mod operations;
 mod security;
 mod types;
 
-use crate::ir::{Api, TypeRef};
+use crate::ir::{Api, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -56,6 +56,47 @@ pub(crate) fn types_path(ty: &TypeRef) -> TokenStream {
     type_tokens(ty, &quote!(super::types::))
 }
 
+/// How a value goes into a query string or a multipart part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wire {
+    /// `Display` gives the wire form.
+    Text,
+    /// An RFC 3339 timestamp (chrono's `Display` is not RFC 3339).
+    Rfc3339,
+    /// Unix seconds.
+    UnixSeconds,
+    /// A file part.
+    File,
+    /// Compact JSON text.
+    Json,
+}
+
+/// The wire form of a type, looking through aliases.
+pub(crate) fn wire(api: &Api, ty: &TypeRef) -> Wire {
+    match ty {
+        TypeRef::DateTime => Wire::Rfc3339,
+        TypeRef::UnixTime => Wire::UnixSeconds,
+        TypeRef::File => Wire::File,
+        TypeRef::Json | TypeRef::Vec(_) | TypeRef::Map(_) => Wire::Json,
+        TypeRef::Named(n) => match api.type_def(n).map(|t| &t.kind) {
+            Some(TypeKind::Alias(inner, _)) => wire(api, inner),
+            Some(TypeKind::Enum(_)) => Wire::Text,
+            _ => Wire::Json,
+        },
+        _ => Wire::Text,
+    }
+}
+
+/// Tokens that turn `value` (an expression of a type with this wire form, by reference) into what
+/// `Display`s as its wire text.
+pub(crate) fn wire_text(form: Wire, value: TokenStream) -> TokenStream {
+    match form {
+        Wire::Rfc3339 => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        Wire::UnixSeconds => quote!(#value.timestamp()),
+        _ => value,
+    }
+}
+
 fn type_tokens(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
@@ -66,6 +107,8 @@ fn type_tokens(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
         TypeRef::F64 => quote!(f64),
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
         TypeRef::Date => quote!(chrono::NaiveDate),
+        TypeRef::UnixTime => quote!(chrono::DateTime<chrono::Utc>),
+        TypeRef::Decimal => quote!(rust_decimal::Decimal),
         TypeRef::File => quote!(crate::FilePart),
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::Named(name) => {

@@ -2,14 +2,14 @@
 //! request and hands it to the runtime (`Client::send`).
 
 use super::docs::doc_attrs;
-use super::{ident, rust_type};
+use super::{ident, rust_type, Wire};
 use crate::ir::names::unraw;
-use crate::ir::{Api, BodyEncoding, Operation, Segment, TypeRef};
+use crate::ir::{Api, BodyEncoding, BodyVariant, Operation, Segment, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn emit(api: &Api) -> TokenStream {
-    let methods = api.operations.iter().map(operation);
+    let methods = api.operations.iter().map(|op| operation(api, op));
     let doc = super::docs::inner_doc_attrs(&format!(
         "The operations of the {}, as methods on [`Client`](crate::Client).",
         api.title
@@ -22,7 +22,7 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn operation(op: &Operation) -> TokenStream {
+fn operation(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let doc = doc_attrs(&method_doc(op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
@@ -48,24 +48,36 @@ fn operation(op: &Operation) -> TokenStream {
     let path = path_expr(op);
     let query_calls = op.query.iter().flat_map(|q| &q.params).map(|p| {
         let field = ident(&p.rust_name);
-        let wire = &p.wire_name;
-        match (&p.ty, p.optional()) {
-            // `Display` of a chrono timestamp is not RFC 3339; the wire form must be.
-            (TypeRef::DateTime, false) => quote! {
-                request.query(#wire, &query.#field.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-            },
-            (TypeRef::DateTime, true) => quote! {
-                if let Some(value) = &query.#field {
-                    request.query(#wire, &value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-                }
-            },
-            (_, false) => quote!(request.query(#wire, &query.#field);),
-            (_, true) => quote!(request.query_opt(#wire, query.#field.as_ref());),
+        let name = &p.wire_name;
+        match (super::wire(api, &p.ty), p.optional()) {
+            (Wire::Text, false) => quote!(request.query(#name, &query.#field);),
+            (Wire::Text, true) => quote!(request.query_opt(#name, query.#field.as_ref());),
+            (form, false) => {
+                let text = super::wire_text(form, quote!(query.#field));
+                quote!(request.query(#name, &#text);)
+            }
+            (form, true) => {
+                let text = super::wire_text(form, quote!(value));
+                quote!(if let Some(value) = &query.#field { request.query(#name, &#text); })
+            }
         }
     });
-    let body_call = op.body.as_ref().map(|b| match b.encoding {
-        BodyEncoding::Json => quote!(request.json(body);),
-        BodyEncoding::Multipart => quote!(request.multipart(body.to_form());),
+    let body_call = op.body.as_ref().map(|b| match (&b.encoding, &b.ty) {
+        (BodyEncoding::Json, _) => quote!(request.json(body);),
+        (BodyEncoding::Multipart, _) => quote!(request.multipart(body.to_form());),
+        (BodyEncoding::Choice, ty) => {
+            let ty = super::types_path(ty);
+            let arms = choice_variants(api, &b.ty).into_iter().map(|v| {
+                let variant = ident(&v.name);
+                match v.encoding {
+                    BodyEncoding::Multipart => {
+                        quote!(#ty::#variant(body) => request.multipart(body.to_form()),)
+                    }
+                    _ => quote!(#ty::#variant(body) => request.json(body),),
+                }
+            });
+            quote!(match body { #(#arms)* })
+        }
     });
     let success = match &op.success {
         Some(ty) => super::types_path(ty),
@@ -88,6 +100,16 @@ fn operation(op: &Operation) -> TokenStream {
             #public
             self.send(request).await
         }
+    }
+}
+
+fn choice_variants<'a>(api: &'a Api, ty: &TypeRef) -> Vec<&'a BodyVariant> {
+    match ty {
+        TypeRef::Named(n) => match api.type_def(n).map(|t| &t.kind) {
+            Some(TypeKind::BodyChoice(variants)) => variants.iter().collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
     }
 }
 
@@ -124,6 +146,7 @@ fn method_doc(op: &Operation) -> String {
         let what = match b.encoding {
             BodyEncoding::Json => "sent as JSON",
             BodyEncoding::Multipart => "sent as multipart/form-data",
+            BodyEncoding::Choice => "sent as the variant chosen says",
         };
         match &b.ty {
             TypeRef::Named(n) => args.push(format!(

@@ -2,9 +2,12 @@
 //! structs, and aliases.
 
 use super::docs::doc_attrs;
-use super::{ident, rust_type};
+use super::{ident, rust_type, wire, wire_text, Wire};
 use crate::ir::names::unraw;
-use crate::ir::{Api, Constraints, Field, Struct, TypeDef, TypeKind, TypeRef};
+use crate::ir::{
+    Api, BodyEncoding, BodyVariant, Constraints, EnumValue, Field, OneOf, Struct, TypeDef,
+    TypeKind, TypeRef,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
@@ -50,6 +53,9 @@ fn type_def(api: &Api, t: &TypeDef, is_request: bool) -> TokenStream {
     match &t.kind {
         TypeKind::Struct(s) if s.form => form_struct(api, t, s),
         TypeKind::Struct(s) => serde_struct(api, t, s, is_request),
+        TypeKind::Enum(values) => string_enum(t, values),
+        TypeKind::OneOf(union) => one_of(t, union),
+        TypeKind::BodyChoice(variants) => body_choice(t, variants),
         TypeKind::Alias(target, constraints) => {
             let name = ident(&t.name);
             let target = rust_type(target);
@@ -77,12 +83,14 @@ fn serde_struct(api: &Api, t: &TypeDef, s: &Struct, is_request: bool) -> TokenSt
         let doc = doc_attrs(&field_doc(f));
         let wire = &f.wire_name;
         let rename = (unraw(&f.rust_name) != wire).then(|| quote!(#[serde(rename = #wire)]));
-        let optional = if !f.required {
-            Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")]))
-        } else if f.nullable {
-            Some(quote!(#[serde(default)]))
-        } else {
-            None
+        let optional = match (f.ty == TypeRef::UnixTime, f.optional()) {
+            (true, false) => Some(quote!(#[serde(with = "chrono::serde::ts_seconds")])),
+            (true, true) => Some(quote! {
+                #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_seconds_option")]
+            }),
+            (false, _) if !f.required => Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
+            (false, _) if f.nullable => Some(quote!(#[serde(default)])),
+            (false, _) => None,
         };
         quote! { #doc #rename #optional pub #field: #ty, }
     });
@@ -122,21 +130,34 @@ fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
     let name = ident(&t.name);
     let parts = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
-        let wire = &f.wire_name;
-        match (&f.ty, f.optional()) {
-            (TypeRef::File, false) => quote!(form.file(#wire, &self.#field);),
-            (TypeRef::File, true) => quote!(form.file_opt(#wire, self.#field.as_ref());),
-            // `Display` of a chrono timestamp is not RFC 3339; the wire form must be.
-            (TypeRef::DateTime, false) => {
-                quote!(form.text(#wire, self.#field.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));)
+        let name = &f.wire_name;
+        // A part listed as `application/json` in the body's encoding is JSON text whatever its type.
+        let form = match wire(api, &f.ty) {
+            _ if f
+                .constraints
+                .content_types
+                .iter()
+                .any(|t| t == "application/json") =>
+            {
+                Wire::Json
             }
-            (TypeRef::DateTime, true) => quote! {
-                if let Some(value) = &self.#field {
-                    form.text(#wire, value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-                }
-            },
-            (_, false) => quote!(form.text(#wire, &self.#field);),
-            (_, true) => quote!(form.text_opt(#wire, self.#field.as_ref());),
+            other => other,
+        };
+        match (form, f.optional()) {
+            (Wire::File, false) => quote!(form.file(#name, &self.#field);),
+            (Wire::File, true) => quote!(form.file_opt(#name, self.#field.as_ref());),
+            (Wire::Json, false) => quote!(form.json(#name, &self.#field);),
+            (Wire::Json, true) => quote!(form.json_opt(#name, self.#field.as_ref());),
+            (Wire::Text, false) => quote!(form.text(#name, &self.#field);),
+            (Wire::Text, true) => quote!(form.text_opt(#name, self.#field.as_ref());),
+            (other, false) => {
+                let text = wire_text(other, quote!(self.#field));
+                quote!(form.text(#name, #text);)
+            }
+            (other, true) => {
+                let text = wire_text(other, quote!(value));
+                quote!(if let Some(value) = &self.#field { form.text(#name, #text); })
+            }
         }
     });
     quote! {
@@ -149,6 +170,213 @@ fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
                 form
             }
         }
+    }
+}
+
+/// A string enum that keeps values it does not know: forward-compatible with values the server adds.
+fn string_enum(t: &TypeDef, values: &[EnumValue]) -> TokenStream {
+    let name = ident(&t.name);
+    let doc = doc_attrs(&fallback(&t.doc, &t.name));
+    let variants = values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let shown = if v.wire.is_empty() {
+            "The empty string".to_owned()
+        } else {
+            format!("`{}`", v.wire)
+        };
+        let doc = doc_attrs(&if v.doc.is_empty() {
+            shown
+        } else {
+            format!("{shown}: {}", v.doc)
+        });
+        quote!(#doc #variant,)
+    });
+    let to_str = values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let wire = &v.wire;
+        quote!(Self::#variant => #wire,)
+    });
+    let from_str = values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let wire = &v.wire;
+        quote!(#wire => Self::#variant,)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the client does not know, kept as the server sent it.
+            Unknown(String),
+        }
+        impl #name {
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    }
+}
+
+/// A `oneOf`: untagged (variants tried in spec order), or tagged by its discriminator with a fallback
+/// that keeps unknown tags as raw JSON.
+fn one_of(t: &TypeDef, union: &OneOf) -> TokenStream {
+    let name = ident(&t.name);
+    let variants = union.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = rust_type(&v.ty);
+        let doc = doc_attrs(&if v.doc.is_empty() {
+            format!("A `{}`.", v.name)
+        } else {
+            v.doc.clone()
+        });
+        quote!(#doc #variant(#ty),)
+    });
+    let Some(d) = &union.discriminator else {
+        let order: Vec<String> = union
+            .variants
+            .iter()
+            .map(|v| format!("`{}`", v.name))
+            .collect();
+        let doc = doc_attrs(&format!(
+            "{}\n\nDecoding tries the variants in this order and takes the first that fits: {}.",
+            fallback(&t.doc, &t.name),
+            order.join(", ")
+        ));
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name { #(#variants)* }
+        };
+    };
+    let property = &d.property;
+    let tags: Vec<String> = d
+        .mapping
+        .iter()
+        .map(|(tag, _)| format!("`{tag}`"))
+        .collect();
+    let doc = doc_attrs(&format!(
+        "{}\n\nTagged by `{property}`: {}; any other value decodes as `Unknown`.",
+        fallback(&t.doc, &t.name),
+        tags.join(", ")
+    ));
+    let arms = d.mapping.iter().map(|(tag, index)| {
+        let variant = ident(&union.variants[*index].name);
+        quote!(Some(#tag) => serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom),)
+    });
+    let ser_arms = union.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        quote!(Self::#variant(inner) => inner.serialize(serializer),)
+    });
+    let tag_fn = union.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let tag = d
+            .mapping
+            .iter()
+            .find(|(_, i)| union.variants[*i].name == v.name)
+            .map(|(t, _)| t.as_str())
+            .unwrap_or_default();
+        quote!(Self::#variant(_) => Some(#tag),)
+    });
+    let tag_doc = doc_attrs(&format!(
+        "The value of `{property}`, the tag that says which variant this is."
+    ));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            /// A variant this version of the client does not know, kept as the server sent it.
+            Unknown(serde_json::Value),
+        }
+        impl #name {
+            #tag_doc
+            pub fn tag(&self) -> Option<&str> {
+                match self {
+                    #(#tag_fn)*
+                    Self::Unknown(value) => value.get(#property).and_then(serde_json::Value::as_str),
+                }
+            }
+        }
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms)*
+                    Self::Unknown(value) => value.serialize(serializer),
+                }
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                match value.get(#property).and_then(serde_json::Value::as_str) {
+                    #(#arms)*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+
+/// The body of an operation with several content types: the caller picks one, and the types make
+/// sending both impossible.
+fn body_choice(t: &TypeDef, variants: &[BodyVariant]) -> TokenStream {
+    let name = ident(&t.name);
+    let doc = doc_attrs(&t.doc);
+    let items = variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = rust_type(&v.ty);
+        let doc = doc_attrs(match v.encoding {
+            BodyEncoding::Multipart => "Sent as `multipart/form-data`.",
+            _ => "Sent as JSON.",
+        });
+        quote!(#doc #variant(#ty),)
+    });
+    let froms = variants
+        .iter()
+        .filter(|v| variants.iter().filter(|w| w.ty == v.ty).count() == 1)
+        .map(|v| {
+            let variant = ident(&v.name);
+            let ty = rust_type(&v.ty);
+            quote! {
+                impl From<#ty> for #name {
+                    fn from(body: #ty) -> Self { Self::#variant(body) }
+                }
+            }
+        });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name { #(#items)* }
+        #(#froms)*
     }
 }
 
@@ -256,9 +484,30 @@ fn with_constraints(doc: &str, c: &Constraints) -> String {
     if let Some(bytes) = c.max_bytes {
         notes.push(format!("At most {}.", human_bytes(bytes)));
     }
-    if !c.content_types.is_empty() {
+    if c.content_types == ["application/json"] {
+        notes.push("Sent as a part holding JSON text.".to_owned());
+    } else if !c.content_types.is_empty() {
         let types: Vec<String> = c.content_types.iter().map(|t| format!("`{t}`")).collect();
         notes.push(format!("Content types: {}.", types.join(", ")));
+    }
+    if !c.allowed.is_empty() {
+        let values: Vec<String> = c
+            .allowed
+            .iter()
+            .zip(
+                c.allowed_docs
+                    .iter()
+                    .chain(std::iter::repeat(&String::new())),
+            )
+            .map(|(v, d)| {
+                if d.is_empty() {
+                    format!("`{v}`")
+                } else {
+                    format!("`{v}` ({d})")
+                }
+            })
+            .collect();
+        notes.push(format!("One of: {}.", values.join(", ")));
     }
     if let Some(default) = &c.default {
         notes.push(format!("Default: `{default}`."));

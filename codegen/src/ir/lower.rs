@@ -4,8 +4,8 @@ use super::names::{claim, snake_ident, type_ident, unraw};
 use super::prose::{first_sentence, sanitize};
 use super::schema::{constraints, unescape_token, Schemas};
 use super::{
-    Api, Body, BodyEncoding, Field, Method, NameIndex, Operation, Query, ResponseCase, Segment,
-    TypeRef,
+    Api, Body, BodyEncoding, BodyVariant, Field, Method, NameIndex, Operation, Query, ResponseCase,
+    Segment, TypeKind, TypeRef,
 };
 use crate::diagnostics::{Diagnostics, Pointer};
 use heck::ToUpperCamelCase;
@@ -176,17 +176,10 @@ fn lower_operation(
                     continue;
                 };
                 let field = param_field(s, data, p_at, &ctx, true);
-                if !matches!(
-                    field.ty,
-                    TypeRef::String
-                        | TypeRef::I32
-                        | TypeRef::I64
-                        | TypeRef::Bool
-                        | TypeRef::Named(_)
-                ) {
+                if !s.is_scalar(&field.ty) {
                     s.sink.error(
                         p_at,
-                        "a path parameter must be a string, integer or boolean",
+                        "a path parameter must be a string, number, boolean, date or string enum",
                     );
                 }
                 template.push(Segment::Param(path_params.len()));
@@ -210,18 +203,7 @@ fn lower_operation(
             }
             ParamLoc::Query => {
                 let field = param_field(s, data, p_at, &ctx, data.required);
-                if !matches!(
-                    field.ty,
-                    TypeRef::String
-                        | TypeRef::I32
-                        | TypeRef::I64
-                        | TypeRef::F32
-                        | TypeRef::F64
-                        | TypeRef::Bool
-                        | TypeRef::Date
-                        | TypeRef::DateTime
-                        | TypeRef::Named(_)
-                ) {
+                if !s.is_scalar(&field.ty) {
                     s.sink
                         .error(p_at, "only scalar query parameters are supported yet");
                 }
@@ -465,35 +447,77 @@ fn request_body(
             }
         }
     };
-    if body.content.len() != 1 {
-        s.sink.error(
-            &at.push("content"),
-            "a request body with several content types is not supported yet",
-        );
+    if body.content.is_empty() {
+        s.sink
+            .error(&at.push("content"), "the request body has no content type");
         return None;
     }
-    let (media_type, media) = body.content.first()?;
-    let media_at = at.push("content").push(media_type);
-    let encoding = match media_type.as_str() {
-        "application/json" => BodyEncoding::Json,
-        "multipart/form-data" => BodyEncoding::Multipart,
-        other => {
+    let mut variants = Vec::new();
+    for (media_type, media) in &body.content {
+        let media_at = at.push("content").push(media_type);
+        let encoding = if is_json(media_type) {
+            BodyEncoding::Json
+        } else if media_type == "multipart/form-data" {
+            BodyEncoding::Multipart
+        } else {
             s.sink.error(
                 &media_at,
-                format!("request bodies of type `{other}` are not supported yet"),
+                format!("request bodies of type `{media_type}` are not supported yet"),
             );
-            return None;
+            continue;
+        };
+        let Some(schema) = &media.schema else {
+            s.sink.error(&media_at, "the request body has no schema");
+            continue;
+        };
+        let ty = s.type_ref(schema, &media_at.push("schema"), &format!("{ctx}Request"));
+        if encoding == BodyEncoding::Multipart {
+            s.make_form(&ty, &media.encoding, &media_at);
         }
-    };
-    let Some(schema) = &media.schema else {
-        s.sink.error(&media_at, "the request body has no schema");
-        return None;
-    };
-    let ty = s.type_ref(schema, &media_at.push("schema"), &format!("{ctx}Request"));
-    if encoding == BodyEncoding::Multipart {
-        s.make_form(&ty, &media.encoding, &media_at);
+        let name = if encoding == BodyEncoding::Json {
+            "Json"
+        } else {
+            "Multipart"
+        };
+        variants.push(BodyVariant {
+            name: name.to_owned(),
+            encoding,
+            ty,
+        });
     }
-    Some(Body { encoding, ty })
+    match variants.len() {
+        0 => None,
+        1 => variants.pop().map(|v| Body {
+            encoding: v.encoding,
+            ty: v.ty,
+        }),
+        _ => {
+            for (i, v) in variants.iter().enumerate() {
+                if variants[..i].iter().any(|w| w.encoding == v.encoding) {
+                    s.sink.error(
+                        &at.push("content"),
+                        format!(
+                            "two {:?} content types in one body are not supported",
+                            v.encoding
+                        ),
+                    );
+                }
+            }
+            let name = format!("{ctx}Body");
+            let doc = format!(
+                "The request body of [`Client::{}`](crate::Client::{}): one of the content types the operation accepts.",
+                unraw(&snake_ident(ctx)),
+                unraw(&snake_ident(ctx))
+            );
+            if claim(&mut s.names, &mut s.sink, &name, &at, "type name") {
+                s.push_type(name.clone(), doc, TypeKind::BodyChoice(variants), &at);
+            }
+            Some(Body {
+                encoding: BodyEncoding::Choice,
+                ty: TypeRef::Named(name),
+            })
+        }
+    }
 }
 
 fn responses(

@@ -140,6 +140,64 @@ pub enum TypeKind {
     Struct(Struct),
     /// Another name for a type (`pub type PhoneNumber = String`), keeping the schema's docs and rules.
     Alias(TypeRef, Box<Constraints>),
+    /// A string enum with a fallback variant for values added later.
+    Enum(Vec<EnumValue>),
+    /// One of several shapes (`oneOf`).
+    OneOf(OneOf),
+    /// The request body of an operation that accepts several content types: the caller picks one.
+    BodyChoice(Vec<BodyVariant>),
+}
+
+/// One value of a string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    /// The value on the wire.
+    pub wire: String,
+    /// The Rust variant name, unique in the enum.
+    pub variant: String,
+    /// Documentation (`x-enum-descriptions`).
+    pub doc: String,
+}
+
+/// A `oneOf`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneOf {
+    /// Variants in spec order (for an untagged union: the order they are tried in).
+    pub variants: Vec<Variant>,
+    /// The discriminator, when the spec declares one: the union is then tagged by that property, and
+    /// unknown tags fall back to an `Unknown` variant holding the raw JSON.
+    pub discriminator: Option<Discriminator>,
+}
+
+/// A variant of a `oneOf`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Rust variant name.
+    pub name: String,
+    /// The variant's type.
+    pub ty: TypeRef,
+    /// Documentation.
+    pub doc: String,
+}
+
+/// The property that says which variant a value is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discriminator {
+    /// The JSON property name.
+    pub property: String,
+    /// Tag value → index into `variants`, in spec order.
+    pub mapping: Vec<(String, usize)>,
+}
+
+/// One way of sending a body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyVariant {
+    /// Rust variant name (`Json`, `Multipart`).
+    pub name: String,
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
+    /// Its type.
+    pub ty: TypeRef,
 }
 
 /// A struct.
@@ -198,6 +256,10 @@ pub struct Constraints {
     pub max_bytes: Option<u64>,
     /// Allowed content types of a file part (multipart `encoding.contentType`).
     pub content_types: Vec<String>,
+    /// The allowed values of a non-string `enum` (string enums become enum types instead).
+    pub allowed: Vec<serde_json::Value>,
+    /// What the allowed values mean (`x-enum-descriptions`), in the order of `allowed`.
+    pub allowed_docs: Vec<String>,
     /// Default value, as JSON.
     pub default: Option<serde_json::Value>,
 }
@@ -221,6 +283,10 @@ pub enum TypeRef {
     DateTime,
     /// A `YYYY-MM-DD` date.
     Date,
+    /// A timestamp sent as an integer of Unix seconds (`format: unix-time`).
+    UnixTime,
+    /// An exact decimal number (`format: decimal`), for money: `f64` cannot hold most cents exactly.
+    Decimal,
     /// A file part of a multipart body.
     File,
     /// Any JSON value.
@@ -337,6 +403,8 @@ pub enum BodyEncoding {
     Json,
     /// `multipart/form-data`, encoded by the client's own encoder.
     Multipart,
+    /// One of several content types: the type is a [`TypeKind::BodyChoice`] enum.
+    Choice,
 }
 
 /// A documented response.

@@ -20,9 +20,17 @@ const RESERVED_TYPES: &[&str] = &[
     "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Self", "Client",
 ];
 
+/// Keeps ASCII letters and digits, turning everything else into word breaks: identifiers built from
+/// spec text (emoji, `-`, `.`, non-Latin scripts) must be valid Rust, or `proc_macro2` would panic.
+fn ascii_words(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
 /// A snake_case identifier for a field, parameter or method.
 pub fn snake_ident(raw: &str) -> String {
-    let mut s = raw.to_snake_case();
+    let mut s = ascii_words(raw).to_snake_case();
     if s.is_empty() {
         s = "value".to_owned();
     }
@@ -40,7 +48,7 @@ pub fn snake_ident(raw: &str) -> String {
 
 /// An UpperCamelCase identifier for a type.
 pub fn type_ident(raw: &str) -> String {
-    let mut s = raw.to_upper_camel_case();
+    let mut s = ascii_words(raw).to_upper_camel_case();
     if s.is_empty() {
         s = "Unnamed".to_owned();
     }
@@ -85,6 +93,12 @@ mod tests {
         assert_eq!(snake_ident("1st"), "n1st");
         assert_eq!(snake_ident(""), "value");
         assert_eq!(snake_ident("X-RateLimit-Limit"), "x_rate_limit_limit");
+        assert_eq!(
+            snake_ident("message.status.updated"),
+            "message_status_updated"
+        );
+        assert_eq!(snake_ident("🙂 ok"), "ok");
+        assert_eq!(snake_ident("مرحبا"), "value");
     }
 
     #[test]
@@ -92,6 +106,8 @@ mod tests {
         assert_eq!(type_ident("contact_list"), "ContactList");
         assert_eq!(type_ident("Result"), "ResultModel");
         assert_eq!(type_ident("2fa"), "T2fa");
+        assert_eq!(type_ident("message.received"), "MessageReceived");
+        assert_eq!(type_ident("🙂"), "Unnamed");
     }
 
     #[test]

@@ -2,7 +2,10 @@
 
 use super::names::{claim, snake_ident, type_ident, unraw};
 use super::prose::sanitize;
-use super::{Constraints, Field, NameIndex, Struct, TypeDef, TypeKind, TypeRef};
+use super::{
+    Constraints, Discriminator, EnumValue, Field, NameIndex, OneOf, Struct, TypeDef, TypeKind,
+    TypeRef, Variant,
+};
 use crate::diagnostics::{Pointer, Sink};
 use heck::ToUpperCamelCase;
 use openapiv3::{
@@ -75,9 +78,20 @@ impl<'a> Schemas<'a> {
         }
     }
 
-    /// Defines a named type from a schema: a struct for objects, an alias for anything else.
+    /// Defines a named type from a schema: a struct for objects, an enum for string enums, a union for
+    /// `oneOf`, an alias for anything else.
     fn define(&mut self, schema: &Schema, at: &Pointer, name: String) {
         let doc = schema_doc(schema);
+        if let Some(values) = string_enum(schema) {
+            let values = self.enum_values(schema, &values, at);
+            self.push_type(name, doc, TypeKind::Enum(values), at);
+            return;
+        }
+        if let SchemaKind::OneOf { one_of } = &schema.schema_kind {
+            let union = self.lower_one_of(schema, one_of, at, &name);
+            self.push_type(name, doc, TypeKind::OneOf(union), at);
+            return;
+        }
         if let Some(object) = object_of(schema) {
             if !object.properties.is_empty() || object.additional_properties.is_none() {
                 let s = self.lower_struct(&object, at, &name);
@@ -90,7 +104,7 @@ impl<'a> Schemas<'a> {
         self.push_type(name, doc, TypeKind::Alias(target, constraints), at);
     }
 
-    fn push_type(&mut self, name: String, doc: String, kind: TypeKind, at: &Pointer) {
+    pub(super) fn push_type(&mut self, name: String, doc: String, kind: TypeKind, at: &Pointer) {
         self.types.push(TypeDef {
             name,
             doc,
@@ -130,8 +144,11 @@ impl<'a> Schemas<'a> {
         if let Some(known) = self.inline.get(at.as_str()) {
             return known.clone();
         }
-        let ty = match object_of(schema) {
-            Some(object) if !object.properties.is_empty() => {
+        let needs_name = string_enum(schema).is_some()
+            || matches!(schema.schema_kind, SchemaKind::OneOf { .. })
+            || object_of(schema).is_some_and(|o| !o.properties.is_empty());
+        let ty = match needs_name {
+            true => {
                 let name = rust_name_override(schema)
                     .or_else(|| schema.schema_data.title.as_deref().map(type_ident))
                     .unwrap_or_else(|| type_ident(context));
@@ -150,13 +167,6 @@ impl<'a> Schemas<'a> {
     fn lower_unnamed(&mut self, schema: &Schema, at: &Pointer, context: &str) -> TypeRef {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
-                if !s.enumeration.is_empty() {
-                    self.sink.error_hint(
-                        at,
-                        "string enums are not supported yet",
-                        "remove `enum` and describe the allowed values in `description`",
-                    );
-                }
                 match &s.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
@@ -165,12 +175,14 @@ impl<'a> Schemas<'a> {
                     _ => TypeRef::String,
                 }
             }
-            SchemaKind::Type(Type::Integer(i)) => match i.format {
+            SchemaKind::Type(Type::Integer(i)) => match &i.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "unix-time" => TypeRef::UnixTime,
                 _ => TypeRef::I64,
             },
-            SchemaKind::Type(Type::Number(n)) => match n.format {
+            SchemaKind::Type(Type::Number(n)) => match &n.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "decimal" => TypeRef::Decimal,
                 _ => TypeRef::F64,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
@@ -178,6 +190,9 @@ impl<'a> Schemas<'a> {
                 Some(items) => {
                     let item =
                         self.type_ref_boxed(items, &at.push("items"), &format!("{context}Item"));
+                    if item == TypeRef::UnixTime {
+                        self.sink.error(at, "`format: unix-time` is only supported directly on a property or parameter");
+                    }
                     TypeRef::Vec(Box::new(item))
                 }
                 None => TypeRef::Vec(Box::new(TypeRef::Json)),
@@ -194,13 +209,14 @@ impl<'a> Schemas<'a> {
                     TypeRef::Json
                 }
             },
+            // A oneOf is named (and defined) before it gets here; reaching this arm means it was not.
             SchemaKind::OneOf { .. }
             | SchemaKind::AnyOf { .. }
             | SchemaKind::AllOf { .. }
             | SchemaKind::Not { .. } => {
                 self.sink.error_hint(
                     at,
-                    "oneOf, anyOf, allOf and not are not supported yet",
+                    "anyOf, allOf and not (and a oneOf in this position) are not supported yet",
                     "write the schema out as a plain object",
                 );
                 TypeRef::Json
@@ -268,6 +284,121 @@ impl<'a> Schemas<'a> {
         }
     }
 
+    /// The values of a string enum, with Rust variant names that are unique (a clash after case
+    /// conversion, such as `a-b` and `a_b`, is resolved by numbering, in spec order).
+    fn enum_values(&mut self, schema: &Schema, values: &[String], at: &Pointer) -> Vec<EnumValue> {
+        let docs = enum_descriptions(schema);
+        let mut used = NameIndex::new();
+        let mut out = Vec::with_capacity(values.len());
+        for (i, wire) in values.iter().enumerate() {
+            if out.iter().any(|v: &EnumValue| &v.wire == wire) {
+                self.sink.error(
+                    &at.push("enum").push(i.to_string()),
+                    format!("`{wire}` is listed twice"),
+                );
+                continue;
+            }
+            let base = match type_ident(wire) {
+                name if name == "Unnamed" => "Empty".to_owned(),
+                name if name == "Unknown" => "UnknownValue".to_owned(), // the fallback's name
+                name => name,
+            };
+            let mut variant = base.clone();
+            let mut n = 2;
+            while used.contains_key(&variant) {
+                variant = format!("{base}{n}");
+                n += 1;
+            }
+            used.insert(variant.clone(), String::new());
+            let doc = docs
+                .iter()
+                .find(|(k, _)| k == wire)
+                .map(|(_, d)| sanitize(d))
+                .unwrap_or_default();
+            out.push(EnumValue {
+                wire: wire.clone(),
+                variant,
+                doc,
+            });
+        }
+        out
+    }
+
+    fn lower_one_of(
+        &mut self,
+        schema: &Schema,
+        one_of: &[ReferenceOr<Schema>],
+        at: &Pointer,
+        name: &str,
+    ) -> OneOf {
+        let mut variants: Vec<Variant> = Vec::with_capacity(one_of.len());
+        for (i, member) in one_of.iter().enumerate() {
+            let member_at = at.push("oneOf").push(i.to_string());
+            let ty = self.type_ref(member, &member_at, &format!("{name}Variant{}", i + 1));
+            let resolved = self.resolve(member);
+            let titled = resolved
+                .and_then(|s| s.schema_data.title.as_deref())
+                .map(type_ident);
+            let variant = titled.unwrap_or_else(|| variant_name(&ty));
+            if variants.iter().any(|v| v.name == variant) {
+                self.sink.error_hint(
+                    &member_at,
+                    format!("two variants of this oneOf would both be called `{variant}`"),
+                    "give the variant schemas distinct `title`s",
+                );
+            }
+            let doc = resolved.map(schema_doc).unwrap_or_default();
+            variants.push(Variant {
+                name: variant,
+                ty,
+                doc,
+            });
+        }
+        let discriminator = schema.schema_data.discriminator.as_ref().map(|d| {
+            let d_at = at.push("discriminator");
+            let mut mapping = Vec::new();
+            for (tag, reference) in &d.mapping {
+                let target = reference.strip_prefix(SCHEMA_REF).map(unescape_token).and_then(|k| self.components.get(&k).cloned());
+                match variants.iter().position(|v| target.as_ref().is_some_and(|t| v.ty == TypeRef::Named(t.clone()))) {
+                    Some(index) => mapping.push((tag.clone(), index)),
+                    None => self.sink.error(&d_at.push("mapping").push(tag), format!("`{reference}` is not one of the oneOf's variants")),
+                }
+            }
+            // Variants without an explicit tag are tagged with their schema name, as OpenAPI specifies.
+            for (index, member) in one_of.iter().enumerate() {
+                if mapping.iter().any(|(_, i)| *i == index) {
+                    continue;
+                }
+                match member {
+                    ReferenceOr::Reference { reference } => {
+                        let key = reference.strip_prefix(SCHEMA_REF).map(unescape_token).unwrap_or_default();
+                        mapping.push((key, index));
+                    }
+                    ReferenceOr::Item(_) => self.sink.error(
+                        &at.push("oneOf").push(index.to_string()),
+                        "with a discriminator, every variant must be a `$ref` (or be named in `mapping`)",
+                    ),
+                }
+            }
+            for (index, member) in one_of.iter().enumerate() {
+                let has_property = self.resolve(member).and_then(object_of).is_some_and(|o| {
+                    o.properties.contains_key(&d.property_name) && o.required.contains(&d.property_name)
+                });
+                if !has_property {
+                    self.sink.error(
+                        &at.push("oneOf").push(index.to_string()),
+                        format!("a discriminated variant must be an object with the required property `{}`", d.property_name),
+                    );
+                }
+            }
+            Discriminator { property: d.property_name.clone(), mapping }
+        });
+        OneOf {
+            variants,
+            discriminator,
+        }
+    }
+
     /// Marks a named struct as a multipart form and attaches the part encodings to its fields.
     /// `media_at` points at the media type object (which holds `schema` and `encoding`).
     pub fn make_form(
@@ -328,20 +459,49 @@ impl<'a> Schemas<'a> {
         }
     }
 
-    /// A multipart part is text (scalars, sent with `to_string`) or a file.
+    /// A multipart part is text (scalars, sent with `to_string`), a file, or JSON text (arrays, objects,
+    /// unions), but a file cannot be inside JSON.
     fn form_part_ok(&self, ty: &TypeRef) -> bool {
         match ty {
-            TypeRef::String
-            | TypeRef::Bool
-            | TypeRef::I32
-            | TypeRef::I64
-            | TypeRef::F32
-            | TypeRef::F64 => true,
-            TypeRef::Date | TypeRef::DateTime | TypeRef::File => true,
-            TypeRef::Named(n) => {
-                matches!(self.types.iter().find(|t| &t.name == n), Some(TypeDef { kind: TypeKind::Alias(inner, _), .. }) if self.form_part_ok(inner))
-            }
-            TypeRef::Json | TypeRef::Vec(_) | TypeRef::Map(_) => false,
+            TypeRef::File => true,
+            other => !self.contains_file_deep(other, 0),
+        }
+    }
+
+    fn contains_file_deep(&self, ty: &TypeRef, depth: usize) -> bool {
+        if depth > 32 {
+            return false; // recursive types: a file would have been found on the way down
+        }
+        match ty {
+            TypeRef::File => true,
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => self.contains_file_deep(inner, depth + 1),
+            TypeRef::Named(n) => match self.types.iter().find(|t| &t.name == n).map(|t| &t.kind) {
+                Some(TypeKind::Struct(s)) => s
+                    .fields
+                    .iter()
+                    .any(|f| self.contains_file_deep(&f.ty, depth + 1)),
+                Some(TypeKind::Alias(inner, _)) => self.contains_file_deep(inner, depth + 1),
+                Some(TypeKind::OneOf(u)) => u
+                    .variants
+                    .iter()
+                    .any(|v| self.contains_file_deep(&v.ty, depth + 1)),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Whether a value of this type is one piece of text on the wire (a path or query parameter): a
+    /// number, string, boolean, date, timestamp or string enum, directly or through aliases.
+    pub fn is_scalar(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::File | TypeRef::Json | TypeRef::Vec(_) | TypeRef::Map(_) => false,
+            TypeRef::Named(n) => match self.types.iter().find(|t| &t.name == n).map(|t| &t.kind) {
+                Some(TypeKind::Enum(_)) => true,
+                Some(TypeKind::Alias(inner, _)) => self.is_scalar(inner),
+                _ => false,
+            },
+            _ => true,
         }
     }
 
@@ -467,6 +627,45 @@ fn object_of(schema: &Schema) -> Option<ObjectType> {
     }
 }
 
+/// The values of a string enum (a `null` in a nullable enum is not a value of the Rust enum).
+fn string_enum(schema: &Schema) -> Option<Vec<String>> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+            Some(s.enumeration.iter().flatten().cloned().collect())
+        }
+        _ => None,
+    }
+}
+
+/// `x-enum-descriptions: {value: meaning}`, as (value, meaning) pairs in spec order.
+fn enum_descriptions(schema: &Schema) -> Vec<(String, String)> {
+    let Some(serde_json::Value::Object(map)) =
+        schema.schema_data.extensions.get("x-enum-descriptions")
+    else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .collect()
+}
+
+/// A variant name for an untitled `oneOf` member, from its type.
+fn variant_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::Vec(inner) => format!("{}List", variant_name(inner)),
+        TypeRef::Map(inner) => format!("{}Map", variant_name(inner)),
+        TypeRef::String => "String".to_owned(),
+        TypeRef::Bool => "Bool".to_owned(),
+        TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
+        TypeRef::F32 | TypeRef::F64 | TypeRef::Decimal => "Number".to_owned(),
+        TypeRef::DateTime | TypeRef::UnixTime => "Timestamp".to_owned(),
+        TypeRef::Date => "Date".to_owned(),
+        TypeRef::File => "File".to_owned(),
+        TypeRef::Json => "Json".to_owned(),
+    }
+}
+
 /// `x-rust-name` lets a spec author pick a type's Rust name.
 fn rust_name_override(schema: &Schema) -> Option<String> {
     schema
@@ -507,6 +706,12 @@ pub(super) fn constraints(schema: &Schema) -> Constraints {
         SchemaKind::Type(Type::Integer(i)) => {
             c.minimum = i.minimum.map(|v| v as f64);
             c.maximum = i.maximum.map(|v| v as f64);
+            c.allowed = i
+                .enumeration
+                .iter()
+                .flatten()
+                .map(|v| serde_json::Value::from(*v))
+                .collect();
         }
         SchemaKind::Type(Type::Number(n)) => {
             c.minimum = n.minimum;
@@ -517,6 +722,20 @@ pub(super) fn constraints(schema: &Schema) -> Constraints {
             c.max_items = a.max_items;
         }
         _ => {}
+    }
+    if !c.allowed.is_empty() {
+        let docs = enum_descriptions(schema);
+        c.allowed_docs = c
+            .allowed
+            .iter()
+            .map(|v| {
+                let key = v.to_string();
+                docs.iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, d)| sanitize(d))
+                    .unwrap_or_default()
+            })
+            .collect();
     }
     c
 }
