@@ -47,6 +47,19 @@ fn run(envs: &[(&str, &str)], args: &[&str]) -> Output {
     command.output().expect("the example runs")
 }
 
+/// The test server on the machine's clock, since the example uses the real one.
+async fn server_at_machine_time() -> TestServer {
+    TestServer::start(ServerConfig {
+        secret: SECRET.as_bytes().to_vec(),
+        client_id: CLIENT_ID.to_owned(),
+        domain: DOMAIN.to_owned(),
+        base_path: BASE_PATH.to_owned(),
+        now: now(),
+        max_skew_seconds: 86_400,
+    })
+    .await
+}
+
 fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -57,15 +70,7 @@ fn now() -> u64 {
 // Multi-threaded: the server keeps serving while this thread waits for the example process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creates_a_contact_and_prints_it_as_json() {
-    let server = TestServer::start(ServerConfig {
-        secret: SECRET.as_bytes().to_vec(),
-        client_id: CLIENT_ID.to_owned(),
-        domain: DOMAIN.to_owned(),
-        base_path: BASE_PATH.to_owned(),
-        now: now(),
-        max_skew_seconds: 86_400,
-    })
-    .await;
+    let server = server_at_machine_time().await;
     server.enqueue(CannedResponse::json(
         201,
         json!({"status": true, "message": "Contact created successfully",
@@ -150,15 +155,7 @@ fn bad_arguments_are_one_line_and_exit_2() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_api_error_is_one_line_with_the_server_message() {
-    let server = TestServer::start(ServerConfig {
-        secret: SECRET.as_bytes().to_vec(),
-        client_id: CLIENT_ID.to_owned(),
-        domain: DOMAIN.to_owned(),
-        base_path: BASE_PATH.to_owned(),
-        now: now(),
-        max_skew_seconds: 86_400,
-    })
-    .await;
+    let server = server_at_machine_time().await;
     let base_url = server.base_url();
     let output = run(
         &[

@@ -119,3 +119,20 @@ fn arbitrary_garbage_never_panics() {
     }
     assert!(runs > 100, "only {runs} truncations ran");
 }
+
+#[test]
+fn dangling_component_refs_name_the_section() {
+    let d = problems(
+        "paths:\n  /a:\n    get:\n      operationId: getA\n      parameters: [{$ref: '#/components/parameters/Nope'}]\n      responses:\n        '200': {$ref: '#/components/responses/Gone'}\n",
+    );
+    assert_eq!(
+        pointers(&d),
+        [
+            "#/paths/~1a/get/parameters/0",
+            "#/paths/~1a/get/responses/200"
+        ],
+        "{d}"
+    );
+    assert!(d.0[0].message.contains("components.parameters"), "{d}");
+    assert!(d.0[1].message.contains("components.responses"), "{d}");
+}

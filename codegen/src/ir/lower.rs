@@ -9,8 +9,9 @@ use super::{
 };
 use crate::diagnostics::{Diagnostics, Pointer};
 use heck::ToUpperCamelCase;
+use indexmap::IndexMap;
 use openapiv3::{
-    OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, ReferenceOr,
+    Components, OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, ReferenceOr,
     RequestBody, Response, StatusCode,
 };
 
@@ -328,35 +329,7 @@ fn resolve_parameter(
     param: &ReferenceOr<Parameter>,
     at: &Pointer,
 ) -> Option<(ParamLoc, ParameterData, Pointer)> {
-    let (param, at) = match param {
-        ReferenceOr::Item(p) => (p, at.clone()),
-        ReferenceOr::Reference { reference } => {
-            let key = reference
-                .strip_prefix("#/components/parameters/")
-                .map(unescape_token);
-            let found = key.as_ref().and_then(|k| {
-                s.spec
-                    .components
-                    .as_ref()?
-                    .parameters
-                    .get(k)
-                    .map(|p| (k, p))
-            });
-            match found {
-                Some((k, ReferenceOr::Item(p))) => (
-                    p,
-                    Pointer::root()
-                        .push("components")
-                        .push("parameters")
-                        .push(k),
-                ),
-                _ => {
-                    s.sink.error(at, format!("`$ref: {reference}` does not point to a parameter in components.parameters"));
-                    return None;
-                }
-            }
-        }
-    };
+    let (param, at) = resolve_component(s, param, at, "parameters", |c| &c.parameters)?;
     let loc = match param {
         Parameter::Path { .. } => ParamLoc::Path,
         Parameter::Query { .. } => ParamLoc::Query,
@@ -364,6 +337,39 @@ fn resolve_parameter(
         Parameter::Cookie { .. } => ParamLoc::Cookie,
     };
     Some((loc, param.parameter_data_ref().clone(), at))
+}
+
+/// Follows a `$ref` into one section of `components` (one level: a reference to a reference is
+/// refused): the item and the pointer where it is declared, or a diagnostic at `at`.
+fn resolve_component<'r, 'a: 'r, T>(
+    s: &mut Schemas<'a>,
+    item: &'r ReferenceOr<T>,
+    at: &Pointer,
+    section: &str,
+    map: impl Fn(&'r Components) -> &'r IndexMap<String, ReferenceOr<T>>,
+) -> Option<(&'r T, Pointer)> {
+    let reference = match item {
+        ReferenceOr::Item(item) => return Some((item, at.clone())),
+        ReferenceOr::Reference { reference } => reference,
+    };
+    let spec: &'r OpenAPI = s.spec;
+    let key = reference
+        .strip_prefix(&format!("#/components/{section}/"))
+        .map(unescape_token);
+    let found = key.and_then(|k| Some((map(spec.components.as_ref()?).get(&k)?, k)));
+    match found {
+        Some((ReferenceOr::Item(item), key)) => Some((
+            item,
+            Pointer::root().push("components").push(section).push(key),
+        )),
+        _ => {
+            s.sink.error(
+                at,
+                format!("`$ref: {reference}` does not point to an entry of components.{section}"),
+            );
+            None
+        }
+    }
 }
 
 fn param_field(
@@ -418,35 +424,7 @@ fn request_body(
     at: &Pointer,
     ctx: &str,
 ) -> Option<Body> {
-    let (body, at) = match body {
-        ReferenceOr::Item(b) => (b, at.clone()),
-        ReferenceOr::Reference { reference } => {
-            let key = reference
-                .strip_prefix("#/components/requestBodies/")
-                .map(unescape_token);
-            let found = key.as_ref().and_then(|k| {
-                s.spec
-                    .components
-                    .as_ref()?
-                    .request_bodies
-                    .get(k)
-                    .map(|b| (k, b))
-            });
-            match found {
-                Some((k, ReferenceOr::Item(b))) => (
-                    b,
-                    Pointer::root()
-                        .push("components")
-                        .push("requestBodies")
-                        .push(k),
-                ),
-                _ => {
-                    s.sink.error(at, format!("`$ref: {reference}` does not point to a request body in components.requestBodies"));
-                    return None;
-                }
-            }
-        }
-    };
+    let (body, at) = resolve_component(s, body, at, "requestBodies", |c| &c.request_bodies)?;
     if body.content.is_empty() {
         s.sink
             .error(&at.push("content"), "the request body has no content type");
@@ -545,26 +523,10 @@ fn responses(
         .collect();
     for (status, response) in all {
         let r_at = at.push(&status);
-        let (response, r_at) = match response {
-            ReferenceOr::Item(r) => (r, r_at),
-            ReferenceOr::Reference { reference } => {
-                let key = reference
-                    .strip_prefix("#/components/responses/")
-                    .map(unescape_token);
-                let found = key
-                    .as_ref()
-                    .and_then(|k| s.spec.components.as_ref()?.responses.get(k).map(|r| (k, r)));
-                match found {
-                    Some((k, ReferenceOr::Item(r))) => (
-                        r,
-                        Pointer::root().push("components").push("responses").push(k),
-                    ),
-                    _ => {
-                        s.sink.error(&r_at, format!("`$ref: {reference}` does not point to a response in components.responses"));
-                        continue;
-                    }
-                }
-            }
+        let Some((response, r_at)) =
+            resolve_component(s, response, &r_at, "responses", |c| &c.responses)
+        else {
+            continue;
         };
         let json = response.content.iter().find(|(mt, _)| is_json(mt));
         let body = json.and_then(|(mt, media)| {
