@@ -477,6 +477,13 @@ impl Client {
                 Err(EncodeError::BoundaryInContent { .. }) if attempt < BOUNDARY_ATTEMPTS => {
                     attempt += 1
                 }
+                // The caller's value is at fault, so the error names its part, not the whole body.
+                Err(EncodeError::InvalidJson { part, source }) => {
+                    return Err(Error::invalid(
+                        part,
+                        format!("cannot be serialized as JSON: {source}"),
+                    ))
+                }
                 Err(error) => return Err(Error::invalid("body", error.to_string())),
             }
         }
@@ -826,6 +833,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn json_form_parts_are_sent_as_compact_text_parts() {
+        let server = Server::start(json(200, "{}")).await;
+        let mut form = Form::new();
+        form.json("body_params", &["Ahmed", "1"]);
+        form.json_opt("header_params", None::<&Vec<String>>);
+        let mut request = Request::new(Method::POST, "/w/message/template".to_owned());
+        request.multipart(form);
+        client(&server.base, RULE)
+            .send::<serde_json::Value, Envelope>(request)
+            .await
+            .expect("200");
+        let seen = server.recorded().await;
+        assert_eq!(
+            seen.body,
+            b"--awal-boundary-0001\r\nContent-Disposition: form-data; name=\"body_params\"\r\n\r\n[\"Ahmed\",\"1\"]\r\n--awal-boundary-0001--\r\n"
+        );
+        let expected = RULE.signature(
+            SECRET.as_bytes(),
+            &Message {
+                method: "POST",
+                path: "/w/message/template",
+                query: "",
+                timestamp: 1704124800,
+                body: &seen.body,
+            },
+        );
+        assert_eq!(seen.header("x-awal-signature-256"), Some(expected.as_str()));
+    }
+
+    #[tokio::test]
     async fn a_boundary_found_in_the_content_is_replaced() {
         let server = Server::start(json(200, "{}")).await;
         let drawn = std::sync::atomic::AtomicUsize::new(0);
@@ -926,6 +963,22 @@ mod tests {
                 .expect_err("fixed boundary in content"),
             "body",
         );
+
+        let mut form = Form::new();
+        form.text("name", "Ahmed");
+        form.json_opt("tags", None::<&Unserializable>);
+        form.json_opt("meta", Some(&Unserializable));
+        let mut request = Request::new(Method::POST, "/contacts".to_owned());
+        request.multipart(form);
+        let error = client
+            .send::<(), Envelope>(request)
+            .await
+            .expect_err("unserializable JSON part");
+        assert_eq!(
+            error.to_string(),
+            "invalid request: meta: cannot be serialized as JSON: no"
+        );
+        refused(error, "meta");
     }
 
     #[tokio::test]

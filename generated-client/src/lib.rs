@@ -16,10 +16,18 @@
 //!   status and headers ([`Response`], [`RateLimit`]), or an [`Error`] — refused input, a transport
 //!   failure, a non-2xx answer ([`ApiError`], with the API's error body parsed when it parses) or a 2xx
 //!   answer of the wrong shape.
+//! - [`Error::kind`] classifies a non-2xx answer as an [`ErrorKind`] (invalid request, authentication,
+//!   rate limited, server ...) from its status. The Awal docs disagree on some statuses (validation is 400
+//!   on one page, 422 on others), so each kind accepts every documented form.
 //! - Every request is signed as the spec declares ([`SIGNING_RULE`]): HMAC-SHA256 over method, path, query,
 //!   timestamp and the exact body bytes sent. [`signing::sign`] recomputes a signature by hand.
 //! - File uploads are [`FilePart`]s; `multipart/form-data` bodies are encoded by [`multipart::Form`], once,
-//!   so the bytes signed are the bytes sent.
+//!   so the bytes signed are the bytes sent. A JSON form field that cannot be serialized is refused before
+//!   sending, as [`Error::InvalidRequest`] naming the field.
+//! - Incoming webhooks: [`webhooks::handshake_response`] answers the documented verification handshake, and
+//!   [`webhooks::WebhookVerifier`] checks a webhook's signature before parsing the event. The docs do not say
+//!   how webhooks are signed, so the verifier ASSUMES the request scheme (HMAC-SHA256 of the raw body,
+//!   `sha256=<hex>` in `X-Awal-Signature-256`) and lets header and prefix be changed.
 //! - Credentials ([`Credentials`], [`Auth`], [`Secret`]) never appear in `Debug` output or errors.
 //! - Tests and snapshots fix the clock and the multipart boundary with [`ClientBuilder::clock`] and
 //!   [`ClientBuilder::boundary`].
@@ -42,13 +50,14 @@ pub mod request;
 mod response;
 mod secret;
 pub mod signing;
+pub mod webhooks;
 
 #[cfg(test)]
 #[path = "../tests/support/server.rs"]
 mod test_server;
 
 pub use client::{Auth, Client, ClientBuilder};
-pub use error::{ApiError, ConfigError, Error, Result};
+pub use error::{ApiError, ConfigError, Error, ErrorKind, Result};
 pub use file::FilePart;
 pub use generated::security::{Credentials, DEFAULT_BASE_URL, SIGNING_RULE};
 pub use generated::types;

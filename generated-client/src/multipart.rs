@@ -7,6 +7,7 @@
 
 use crate::file::FilePart;
 use memchr::memmem;
+use std::sync::Arc;
 
 /// An ordered list of form fields and files, encoded with [`Form::encode`].
 ///
@@ -16,6 +17,7 @@ use memchr::memmem;
 /// let mut form = Form::new();
 /// form.text("name", "Ahmed Mohammed");
 /// form.text_opt("email", None::<&String>);
+/// form.json("tags", &["vip", "ksa"]);
 /// form.file("file", &FilePart::new(&b"\x89PNG"[..], "avatar.png", "image/png"));
 /// let body = form.encode("awal-boundary-0001").unwrap();
 /// assert!(body.starts_with(b"--awal-boundary-0001\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n"));
@@ -36,6 +38,10 @@ struct Part {
 enum Content {
     Text(String),
     File(FilePart),
+    /// A [`Form::json`] value that failed to serialize. Kept, not dropped, so [`Form::encode`] can refuse the
+    /// form naming the part (generated `to_form()` methods return a plain `Form` and cannot report it).
+    /// Shared so that `Form` stays `Clone`.
+    InvalidJson(Arc<serde_json::Error>),
 }
 
 impl Content {
@@ -43,6 +49,8 @@ impl Content {
         match self {
             Content::Text(text) => text.as_bytes(),
             Content::File(file) => file.bytes(),
+            // `encode` refuses a form holding one before anything is written.
+            Content::InvalidJson(_) => &[],
         }
     }
 }
@@ -65,6 +73,16 @@ pub enum EncodeError {
     InvalidContentType {
         /// Name of the offending part.
         part: String,
+    },
+    /// The value given to [`Form::json`] for this part could not be serialized (for example a map with
+    /// non-string keys, or a `Serialize` impl that fails).
+    #[error("part `{part}` cannot be serialized as JSON: {source}")]
+    InvalidJson {
+        /// Name of the offending part.
+        part: String,
+        /// The serialization error.
+        #[source]
+        source: Arc<serde_json::Error>,
     },
 }
 
@@ -96,15 +114,29 @@ impl Form {
         }
     }
 
-    /// Adds a text field holding `value` as compact JSON (for fields documented as "a JSON string").
-    pub fn json<T: serde::Serialize>(
+    /// Adds a text field holding `value` as compact JSON (for fields documented as "a JSON string"). Like
+    /// any text part it has no `Content-Type` header.
+    ///
+    /// Returns nothing so that generated `to_form()` methods can stay infallible: a serialization failure is
+    /// kept in the form and [`Form::encode`] refuses it with [`EncodeError::InvalidJson`] naming this part
+    /// (the client reports that as [`Error::InvalidRequest`](crate::Error::InvalidRequest), before sending).
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        let content = match serde_json::to_string(value) {
+            Ok(text) => Content::Text(text),
+            Err(error) => Content::InvalidJson(Arc::new(error)),
+        };
+        self.push(name, content);
+    }
+
+    /// Adds a JSON text field when `value` is `Some`; an absent optional field is left out of the form.
+    pub fn json_opt<T: serde::Serialize + ?Sized>(
         &mut self,
         name: &'static str,
-        value: &T,
-    ) -> Result<(), serde_json::Error> {
-        let text = serde_json::to_string(value)?;
-        self.push(name, Content::Text(text));
-        Ok(())
+        value: Option<&T>,
+    ) {
+        if let Some(value) = value {
+            self.json(name, value);
+        }
     }
 
     /// Adds a file. Cheap: the file's bytes are shared, not copied.
@@ -135,9 +167,18 @@ impl Form {
     /// --B--\r\n
     /// ```
     ///
-    /// Fails if the boundary is invalid (see [`EncodeError::InvalidBoundary`]), occurs inside any part's
+    /// Fails if a [`json`](Self::json) value could not be serialized (checked first: no boundary can fix
+    /// it), if the boundary is invalid (see [`EncodeError::InvalidBoundary`]), occurs inside any part's
     /// content, or a file's content type is not a valid header value.
     pub fn encode(&self, boundary: &str) -> Result<Vec<u8>, EncodeError> {
+        for part in &self.parts {
+            if let Content::InvalidJson(source) = &part.content {
+                return Err(EncodeError::InvalidJson {
+                    part: part.name.to_owned(),
+                    source: Arc::clone(source),
+                });
+            }
+        }
         check_boundary(boundary)?;
         let finder = memmem::Finder::new(boundary.as_bytes());
         for part in &self.parts {
@@ -423,14 +464,65 @@ mod tests {
     #[test]
     fn json_parts_are_compact_json_text() {
         let mut form = Form::new();
-        form.json("body_params", &["Ahmed", "1"])
-            .expect("serializable");
-        assert_eq!(
-            form.encode("b").expect("valid form"),
-            b"--b\r\nContent-Disposition: form-data; name=\"body_params\"\r\n\r\n[\"Ahmed\",\"1\"]\r\n--b--\r\n"
+        form.json("body_params", &["Ahmed", "1"]);
+        form.json_opt("missing", None::<&serde_json::Value>);
+        form.json_opt(
+            "meta",
+            Some(&serde_json::json!({"name": "مرحبا", "n": [1, 2]})),
         );
-        assert_eq!(form.len(), 1);
+        form.json("text", "a \"quoted\" word");
+        assert_eq!(
+            String::from_utf8(form.encode("b").expect("valid form")).expect("UTF-8"),
+            "--b\r\nContent-Disposition: form-data; name=\"body_params\"\r\n\r\n[\"Ahmed\",\"1\"]\r\n\
+             --b\r\nContent-Disposition: form-data; name=\"meta\"\r\n\r\n{\"name\":\"مرحبا\",\"n\":[1,2]}\r\n\
+             --b\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\"a \\\"quoted\\\" word\"\r\n--b--\r\n"
+        );
+        assert_eq!(form.len(), 3);
         assert!(!form.is_empty());
+    }
+
+    struct Unserializable;
+
+    impl serde::Serialize for Unserializable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("cannot serialize this"))
+        }
+    }
+
+    #[test]
+    fn a_json_serialization_failure_is_kept_and_names_the_part() {
+        let mut form = Form::new();
+        form.text("name", "Ahmed");
+        form.json("meta", &Unserializable);
+        form.json_opt("later", Some(&Unserializable));
+        assert_eq!(form.len(), 3, "the failed parts are kept, not dropped");
+        let cloned = form.clone();
+        for form in [&form, &cloned] {
+            match form.encode("b") {
+                Err(error @ EncodeError::InvalidJson { .. }) => {
+                    assert_eq!(
+                        error.to_string(),
+                        "part `meta` cannot be serialized as JSON: cannot serialize this"
+                    );
+                    assert!(std::error::Error::source(&error).is_some());
+                }
+                other => panic!("expected InvalidJson, got {other:?}"),
+            }
+        }
+        // Reported whatever the boundary: no boundary can fix it.
+        assert!(matches!(
+            form.encode(""),
+            Err(EncodeError::InvalidJson { part, .. }) if part == "meta"
+        ));
+
+        let mut keys = std::collections::HashMap::new();
+        keys.insert((1, 2), "tuple keys are not JSON object keys");
+        let mut form = Form::new();
+        form.json("map", &keys);
+        assert!(matches!(
+            form.encode("b"),
+            Err(EncodeError::InvalidJson { part, .. }) if part == "map"
+        ));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 mod server;
 
 use awal_client::types::{CreateContactQuery, CreateContactRequest};
-use awal_client::{signing, Client, Credentials, Error, FilePart, Secret, StatusCode};
+use awal_client::{signing, Client, Credentials, Error, ErrorKind, FilePart, Secret, StatusCode};
 use base64::Engine as _;
 use server::{Recorded, Reply, Server};
 
@@ -187,6 +187,7 @@ async fn api_errors_carry_the_parsed_envelope() {
         }
         other => panic!("expected Error::Api, got {other:?}"),
     }
+    assert_eq!(error.kind(), Some(ErrorKind::Authentication));
     let shown = format!("{error} {error:?}");
     assert!(shown.starts_with("HTTP 401 Unauthorized: {\"error\":\"authentication_failed\""));
     assert!(!shown.contains(SECRET));
@@ -214,4 +215,24 @@ fn debug_output_never_shows_the_secret() {
     );
     assert!(!shown.contains(SECRET), "{shown}");
     assert_eq!(client.base_url(), awal_client::DEFAULT_BASE_URL);
+}
+
+#[tokio::test]
+async fn validation_errors_are_invalid_request_whether_400_or_422() {
+    // The error-handling page gives validation as 400, the endpoint pages as 422 (awal-api.md §4.5).
+    let body = r#"{"error":"validation_failed","message":"Validation failed","details":{"phone":"Invalid phone number format"},"request_id":"req_abc123xyz"}"#;
+    for status in [400, 422] {
+        let server = Server::start(json(status, body)).await;
+        let error = client(&server, 1704124802)
+            .delete_contact(7)
+            .await
+            .expect_err("refused");
+        assert_eq!(error.kind(), Some(ErrorKind::InvalidRequest), "{status}");
+        let api = error.api().expect("an API error");
+        assert_eq!(api.kind(), ErrorKind::InvalidRequest);
+        assert_eq!(
+            api.body.as_ref().map(|envelope| envelope.error.as_str()),
+            Some("validation_failed")
+        );
+    }
 }
