@@ -72,14 +72,15 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Diagnostic
             })
         })
         .collect::<Result<Vec<_>, Diagnostics>>()?;
-    let queries = api
+    // Query structs shared by several operations count once.
+    let queries: std::collections::BTreeSet<&str> = api
         .operations
         .iter()
-        .filter(|op| op.query.is_some())
-        .count();
+        .filter_map(|op| Some(op.query.as_ref()?.type_name.as_str()))
+        .collect();
     Ok(Output {
         files,
         operations: api.operations.len(),
-        types: api.types.len() + queries,
+        types: api.types.len() + queries.len(),
     })
 }

@@ -8,7 +8,7 @@
 //! `AWAL_PHONE_NUMBER_ID`, and `AWAL_BASE_URL` (default: the real server). Prints the created contact
 //! on stdout and exits 0; on any error prints one line on stderr and exits 1 (2 for bad arguments).
 
-use awal_client::types::{CreateContactQuery, CreateContactRequest};
+use awal_client::types::{PhoneNumberIdQuery, CreateContactRequest};
 use awal_client::{Client, Error, FilePart};
 use std::process::ExitCode;
 
@@ -99,7 +99,7 @@ async fn run(args: Args) -> Result<String, String> {
         ..CreateContactRequest::new(name, phone)
     };
     let created = client
-        .create_contact(&CreateContactQuery::new(phone_number_id), &body)
+        .create_contact(&PhoneNumberIdQuery::new(phone_number_id), &body)
         .await
         .map_err(describe)?;
     serde_json::to_string_pretty(&created.body().data).map_err(|e| e.to_string())

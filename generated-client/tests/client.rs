@@ -6,7 +6,7 @@
 #[path = "support/server.rs"]
 mod server;
 
-use awal_client::types::{CreateContactQuery, CreateContactRequest};
+use awal_client::types::{PhoneNumberIdQuery, CreateContactRequest};
 use awal_client::{signing, Client, Credentials, Error, ErrorKind, FilePart, Secret, StatusCode};
 use base64::Engine as _;
 use server::{Recorded, Reply, Server};
@@ -108,7 +108,7 @@ async fn create_contact_sends_the_multipart_vector_byte_for_byte() {
     .await;
     let response = client(&server, 1704124804)
         .create_contact(
-            &CreateContactQuery {
+            &PhoneNumberIdQuery {
                 phone_number_id: "123456".to_owned(),
             },
             &CreateContactRequest {

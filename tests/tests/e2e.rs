@@ -3,7 +3,7 @@
 //! field and byte by byte, and how the client decoded the answer.
 
 use awal_client::types::{
-    CreateContactQuery, CreateContactRequest, ErrorEnvelope, ListContactsQuery,
+    PhoneNumberIdQuery, CreateContactRequest, ErrorEnvelope, ListContactsQuery,
     UpdateContactRequest,
 };
 use awal_client::{Error, FilePart, StatusCode};
@@ -61,7 +61,7 @@ async fn create_contact_sends_every_field_and_decodes_the_contact() {
         ..CreateContactRequest::new("Ahmed Mohammed", "96650000000")
     };
     let response = client(&server.base_url())
-        .create_contact(&CreateContactQuery::new("123456"), &body)
+        .create_contact(&PhoneNumberIdQuery::new("123456"), &body)
         .await
         .expect("the server answers 201");
 
@@ -278,7 +278,7 @@ async fn validation_errors_keep_the_details_map() {
     ));
     let error = client(&server.base_url())
         .create_contact(
-            &CreateContactQuery::new("1"),
+            &PhoneNumberIdQuery::new("1"),
             &CreateContactRequest::new("A", "123"),
         )
         .await
@@ -322,7 +322,7 @@ async fn a_success_of_the_wrong_shape_is_a_decode_error_with_the_body_start() {
     ));
     let error = client(&server.base_url())
         .create_contact(
-            &CreateContactQuery::new("1"),
+            &PhoneNumberIdQuery::new("1"),
             &CreateContactRequest::new("A", "96650000000"),
         )
         .await

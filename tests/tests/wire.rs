@@ -3,7 +3,7 @@
 //! client sends shows up as a snapshot diff (`cargo insta review`).
 
 use awal_client::types::{
-    CreateContactQuery, CreateContactRequest, ListContactsQuery, UpdateContactRequest,
+    PhoneNumberIdQuery, CreateContactRequest, ListContactsQuery, UpdateContactRequest,
 };
 use awal_client::FilePart;
 use awal_tests::harness::{avatar_png, client, start_server};
@@ -44,7 +44,7 @@ async fn create_contact_wire_request() {
         ..CreateContactRequest::new("Ahmed Mohammed", "96650000000")
     };
     client(&server.base_url())
-        .create_contact(&CreateContactQuery::new("123456"), &body)
+        .create_contact(&PhoneNumberIdQuery::new("123456"), &body)
         .await
         .expect("201");
     insta::assert_snapshot!(only_request(&server).wire_text());

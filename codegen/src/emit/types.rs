@@ -29,14 +29,25 @@ pub fn emit(api: &Api) -> TokenStream {
         .types
         .iter()
         .map(|t| type_def(api, t, request_types.contains(t.name.as_str())));
-    let queries = api.operations.iter().filter_map(|op| {
-        let q = op.query.as_ref()?;
-        let doc = format!(
-            "Query parameters of [`Client::{}`](crate::Client::{}).",
-            unraw(&op.fn_name),
-            unraw(&op.fn_name)
-        );
-        Some(plain_struct(api, &q.type_name, &doc, &q.params))
+    // One struct per query type, which several operations may share.
+    let mut query_users: Vec<(&crate::ir::Query, Vec<&str>)> = Vec::new();
+    for op in &api.operations {
+        let Some(q) = &op.query else { continue };
+        match query_users
+            .iter_mut()
+            .find(|(known, _)| known.type_name == q.type_name)
+        {
+            Some((_, users)) => users.push(unraw(&op.fn_name)),
+            None => query_users.push((q, vec![unraw(&op.fn_name)])),
+        }
+    }
+    let queries = query_users.iter().map(|(q, users)| {
+        let links: Vec<String> = users
+            .iter()
+            .map(|f| format!("[`Client::{f}`](crate::Client::{f})"))
+            .collect();
+        let doc = format!("Query parameters of {}.", links.join(", "));
+        plain_struct(api, &q.type_name, &doc, &q.params)
     });
     let doc = super::docs::inner_doc_attrs(&format!(
         "Types of the {} (version {}): request bodies, query parameters and responses.",
@@ -148,6 +159,8 @@ fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
             (Wire::File, true) => quote!(form.file_opt(#name, self.#field.as_ref());),
             (Wire::Json, false) => quote!(form.json(#name, &self.#field);),
             (Wire::Json, true) => quote!(form.json_opt(#name, self.#field.as_ref());),
+            // `text` takes `impl ToString`: Copy scalars by value, the rest by reference.
+            (Wire::Text, false) if is_copy(api, &f.ty) => quote!(form.text(#name, self.#field);),
             (Wire::Text, false) => quote!(form.text(#name, &self.#field);),
             (Wire::Text, true) => quote!(form.text_opt(#name, self.#field.as_ref());),
             (other, false) => {
@@ -422,6 +435,23 @@ fn constructor(api: &Api, name: &str, fields: &[Field]) -> Option<TokenStream> {
             }
         }
     })
+}
+
+/// A `Copy` scalar, directly or through aliases.
+fn is_copy(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::Decimal
+        | TypeRef::Date => true,
+        TypeRef::Named(n) => {
+            matches!(api.type_def(n), Some(TypeDef { kind: TypeKind::Alias(inner, _), .. }) if is_copy(api, inner))
+        }
+        _ => false,
+    }
 }
 
 /// A `String`, directly or through aliases.

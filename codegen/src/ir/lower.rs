@@ -14,13 +14,18 @@ use openapiv3::{
     Components, OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, ReferenceOr,
     RequestBody, Response, StatusCode,
 };
+use std::collections::HashMap;
 
 /// Lowers a parsed spec into the IR, or reports every problem found.
 pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
     let mut s = Schemas::new(spec);
     let auth = super::security::lower_auth(spec, &mut s.sink);
     s.declare_components();
-    let mut fn_names = NameIndex::new();
+    let mut registry = Registry {
+        fn_names: NameIndex::new(),
+        shared_queries: shared_query_sets(spec),
+        query_names: HashMap::new(),
+    };
     let mut operations = Vec::new();
     let paths_at = Pointer::root().push("paths");
     for (path, item) in &spec.paths.paths {
@@ -35,7 +40,7 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
         for (method, op) in item.iter() {
             operations.push(lower_operation(
                 &mut s,
-                &mut fn_names,
+                &mut registry,
                 path,
                 item,
                 method,
@@ -113,7 +118,7 @@ fn synthesized_id(method: &str, path: &str) -> String {
 
 fn lower_operation(
     s: &mut Schemas<'_>,
-    fn_names: &mut NameIndex,
+    registry: &mut Registry,
     path: &str,
     item: &PathItem,
     method: &str,
@@ -131,7 +136,7 @@ fn lower_operation(
         at.clone()
     };
     claim(
-        fn_names,
+        &mut registry.fn_names,
         &mut s.sink,
         unraw(&fn_name),
         &id_at,
@@ -220,14 +225,38 @@ fn lower_operation(
     let query = if query_params.is_empty() {
         None
     } else {
-        let type_name = format!("{ctx}Query");
-        claim(
-            &mut s.names,
-            &mut s.sink,
-            &type_name,
-            &at.push("parameters"),
-            "type name",
-        );
+        // Operations taking exactly the same shared parameters share one struct, named after them.
+        let key: Vec<String> = params
+            .iter()
+            .filter(|(l, _, _)| *l == ParamLoc::Query)
+            .map(|(_, _, p)| p.to_string())
+            .collect();
+        let shared = registry.shared_queries.get(&key).is_some_and(|n| *n > 1);
+        let type_name = match registry.query_names.get(&key) {
+            Some(name) if shared => name.clone(),
+            _ => {
+                let name = if shared {
+                    let words: String = key
+                        .iter()
+                        .map(|p| type_ident(p.rsplit('/').next().unwrap_or_default()))
+                        .collect();
+                    format!("{words}Query")
+                } else {
+                    format!("{ctx}Query")
+                };
+                claim(
+                    &mut s.names,
+                    &mut s.sink,
+                    &name,
+                    &at.push("parameters"),
+                    "type name",
+                );
+                if shared {
+                    registry.query_names.insert(key, name.clone());
+                }
+                name
+            }
+        };
         Some(Query {
             type_name,
             params: query_params,
@@ -304,6 +333,52 @@ fn lower_operation(
         error,
         authenticated,
     }
+}
+
+/// Names and shared query structs, across operations.
+struct Registry {
+    /// Operation method names.
+    fn_names: NameIndex,
+    /// How many operations take each set of query parameters that are all `$ref`s to components
+    /// (keyed by the parameters' pointers, in order).
+    shared_queries: HashMap<Vec<String>, usize>,
+    /// The struct already named for a shared set.
+    query_names: HashMap<Vec<String>, String>,
+}
+
+/// Counts, per set of component query parameters, the operations that take exactly that set.
+fn shared_query_sets(spec: &OpenAPI) -> HashMap<Vec<String>, usize> {
+    let components = spec.components.as_ref();
+    let is_query = |reference: &str| {
+        let key = reference
+            .strip_prefix("#/components/parameters/")
+            .map(unescape_token);
+        let param = key.and_then(|k| components?.parameters.get(&k));
+        matches!(param, Some(ReferenceOr::Item(Parameter::Query { .. })))
+    };
+    let mut counts = HashMap::new();
+    for item in spec.paths.paths.values().filter_map(ReferenceOr::as_item) {
+        for (_, op) in item.iter() {
+            let mut key = Vec::new();
+            for param in item.parameters.iter().chain(&op.parameters) {
+                match param {
+                    ReferenceOr::Reference { reference } if is_query(reference) => {
+                        key.push(reference.clone())
+                    }
+                    ReferenceOr::Reference { .. } => {}
+                    ReferenceOr::Item(Parameter::Query { .. }) => {
+                        key.clear();
+                        break; // an inline query parameter: this set is the operation's own
+                    }
+                    ReferenceOr::Item(_) => {}
+                }
+            }
+            if !key.is_empty() {
+                *counts.entry(key).or_insert(0) += 1;
+            }
+        }
+    }
+    counts
 }
 
 fn distinct<'r>(cases: impl Iterator<Item = &'r ResponseCase>) -> Vec<TypeRef> {

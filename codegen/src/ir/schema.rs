@@ -354,6 +354,7 @@ impl<'a> Schemas<'a> {
                 doc,
             });
         }
+        strip_common_words(&mut variants);
         let discriminator = schema.schema_data.discriminator.as_ref().map(|d| {
             let d_at = at.push("discriminator");
             let mut mapping = Vec::new();
@@ -649,6 +650,58 @@ fn enum_descriptions(schema: &Schema) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `TemplateNamedParams | TemplatePositionalParams` → `Named | Positional`: the CamelCase words every
+/// variant name shares at its start or end say nothing inside the enum. Kept as they are when
+/// stripping would leave a name empty, not starting with a letter, or not unique.
+fn strip_common_words(variants: &mut [Variant]) {
+    fn words(name: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in name.char_indices().skip(1) {
+            if c.is_ascii_uppercase() {
+                out.push(&name[start..i]);
+                start = i;
+            }
+        }
+        out.push(&name[start..]);
+        out
+    }
+    if variants.len() < 2 {
+        return;
+    }
+    let split: Vec<Vec<&str>> = variants.iter().map(|v| words(&v.name)).collect();
+    let shortest = split.iter().map(Vec::len).min().unwrap_or(0);
+    let prefix = (0..shortest)
+        .take_while(|&i| split.iter().all(|w| w[i] == split[0][i]))
+        .count();
+    let suffix = (0..shortest - prefix)
+        .take_while(|&i| {
+            split
+                .iter()
+                .all(|w| w[w.len() - 1 - i] == split[0][split[0].len() - 1 - i])
+        })
+        .count();
+    if prefix + suffix == 0 {
+        return;
+    }
+    let stripped: Vec<String> = split
+        .iter()
+        .map(|w| w[prefix..w.len() - suffix].concat())
+        .collect();
+    let usable = stripped
+        .iter()
+        .all(|n| n.starts_with(|c: char| c.is_ascii_alphabetic()))
+        && stripped
+            .iter()
+            .enumerate()
+            .all(|(i, n)| !stripped[..i].contains(n) && n != "Unknown");
+    if usable {
+        for (variant, name) in variants.iter_mut().zip(stripped) {
+            variant.name = name;
+        }
+    }
+}
+
 /// A variant name for an untitled `oneOf` member, from its type.
 fn variant_name(ty: &TypeRef) -> String {
     match ty {
@@ -743,4 +796,46 @@ pub(super) fn constraints(schema: &Schema) -> Constraints {
 /// Undoes RFC 6901 escaping of one reference token.
 pub(super) fn unescape_token(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(input: &[&str]) -> Vec<String> {
+        let mut variants: Vec<Variant> = input
+            .iter()
+            .map(|n| Variant {
+                name: (*n).to_owned(),
+                ty: TypeRef::Json,
+                doc: String::new(),
+            })
+            .collect();
+        strip_common_words(&mut variants);
+        variants.into_iter().map(|v| v.name).collect()
+    }
+
+    #[test]
+    fn shared_words_are_stripped_from_variant_names() {
+        assert_eq!(
+            names(&["TemplateNamedParams", "TemplatePositionalParams"]),
+            ["Named", "Positional"]
+        );
+        assert_eq!(
+            names(&["MessageReceivedEvent", "ConversationUpdatedEvent"]),
+            ["MessageReceived", "ConversationUpdated"]
+        );
+        assert_eq!(names(&["Cat", "Dog"]), ["Cat", "Dog"]);
+    }
+
+    #[test]
+    fn names_stay_when_stripping_would_empty_clash_or_shadow_the_fallback() {
+        assert_eq!(names(&["PetCat", "Pet"]), ["PetCat", "Pet"]);
+        assert_eq!(names(&["A1Thing", "A2Thing"]), ["A1", "A2"]);
+        assert_eq!(
+            names(&["UnknownEvent", "KnownEvent"]),
+            ["UnknownEvent", "KnownEvent"]
+        );
+        assert_eq!(names(&["Only"]), ["Only"]);
+    }
 }

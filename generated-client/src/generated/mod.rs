@@ -11,6 +11,15 @@
 //!
 //! This document is hand-written from the public documentation. Where the documentation is silent or
 //! contradicts itself, the description of the affected item says what was inferred and why.
+//!
+//! Most operations take the sending WhatsApp number as the `phone_number_id` query parameter;
+//! `GET /waba-numbers` lists the workspace's numbers with their IDs. Where the documentation's pages
+//! contradict each other, the most specific page (the page of the operation itself) is followed and
+//! the description says so.
+//!
+//! Webhooks: OpenAPI 3.0 has no `webhooks` section, so the events Awal sends to the workspace's
+//! endpoint are described as component schemas (`WebhookEvent`, `WebhookVerification`,
+//! `WebhookChallengeResponse`).
 pub mod security;
 pub mod types;
 mod operations;

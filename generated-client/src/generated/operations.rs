@@ -22,6 +22,8 @@ impl crate::Client {
     /// - 401: The signature is missing or wrong (`authentication_failed`).
     /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
     ///
     /// # Arguments
     ///
@@ -62,14 +64,16 @@ impl crate::Client {
     /// - 413: An uploaded file is larger than allowed (5 MB for avatars).
     /// - 422: Validation failed.
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
     ///
     /// # Arguments
     ///
-    /// - `query`: the query parameters, [`CreateContactQuery`](super::types::CreateContactQuery).
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`CreateContactRequest`](super::types::CreateContactRequest), sent as multipart/form-data.
     pub async fn create_contact(
         &self,
-        query: &super::types::CreateContactQuery,
+        query: &super::types::PhoneNumberIdQuery,
         body: &super::types::CreateContactRequest,
     ) -> crate::Result<
         crate::Response<super::types::ContactEnvelope>,
@@ -97,6 +101,8 @@ impl crate::Client {
     /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
     /// - 404: The resource does not exist (`resource_not_found`).
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
     ///
     /// # Arguments
     ///
@@ -137,6 +143,8 @@ impl crate::Client {
     /// - 413: An uploaded file is larger than allowed (5 MB for avatars).
     /// - 422: Validation failed.
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
     ///
     /// # Arguments
     ///
@@ -155,6 +163,974 @@ impl crate::Client {
             ["/contacts/", crate::request::encode_path(&id).as_str()].concat(),
         );
         request.multipart(body.to_form());
+        self.send(request).await
+    }
+    /// Create a contact group
+    ///
+    /// Creates a contact group from a JSON body. The new group has no contacts (`contacts_count` is 0);
+    /// contacts join it through their `contact_group_id` (see `createContact` and `updateContact`).
+    ///
+    /// The page shows no `phone_number_id` for this operation, so none is declared. The page marks
+    /// `status` both required and defaulted to 1; it is declared required here, since sending it always
+    /// works whichever reading the server follows. The page documents no errors; 400, 409 and 422 are
+    /// declared by analogy with the Contacts pages (409 for a duplicate name is inferred, not documented).
+    ///
+    /// `POST /contact-groups`
+    ///
+    /// # Responses
+    ///
+    /// - 201: The group was created.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 409: Conflict with existing data, e.g. a contact with the same phone number already exists.
+    /// - 422: Validation failed.
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body, [`CreateContactGroupRequest`](super::types::CreateContactGroupRequest), sent as JSON.
+    pub async fn create_contact_group(
+        &self,
+        body: &super::types::CreateContactGroupRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::ContactGroupEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            "/contact-groups".to_owned(),
+        );
+        request.json(body);
+        self.send(request).await
+    }
+    /// Delete a contact group
+    ///
+    /// Deletes the group. Its contacts are not deleted: they are left without a group (the response
+    /// says how many) and can be put in another group later.
+    ///
+    /// The page shows no `phone_number_id`.
+    ///
+    /// `DELETE /contact-groups/{id}`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The group was deleted.
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID of the contact group.
+    pub async fn delete_contact_group(
+        &self,
+        id: i64,
+    ) -> crate::Result<
+        crate::Response<super::types::ContactGroupDeletionEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let request = crate::request::Request::new(
+            reqwest::Method::DELETE,
+            ["/contact-groups/", crate::request::encode_path(&id).as_str()].concat(),
+        );
+        self.send(request).await
+    }
+    /// Update a contact group
+    ///
+    /// Renames a group or changes its status. Only the fields sent are changed (partial update).
+    ///
+    /// The page shows no `phone_number_id` and documents no errors; the errors declared are those of
+    /// the analogous Contacts operations.
+    ///
+    /// `PATCH /contact-groups/{id}`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The group after the update.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 409: Conflict with existing data, e.g. a contact with the same phone number already exists.
+    /// - 422: Validation failed.
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID of the contact group.
+    /// - `body`: the request body, [`UpdateContactGroupRequest`](super::types::UpdateContactGroupRequest), sent as JSON.
+    pub async fn update_contact_group(
+        &self,
+        id: i64,
+        body: &super::types::UpdateContactGroupRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::ContactGroupEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::PATCH,
+            ["/contact-groups/", crate::request::encode_path(&id).as_str()].concat(),
+        );
+        request.json(body);
+        self.send(request).await
+    }
+    /// Create a branch
+    ///
+    /// Creates a branch from a multipart form, optionally with a logo or attachment uploaded as `file`.
+    ///
+    /// The Create Branch page documents **200 OK**, where Create Contact and Create Contact Group
+    /// document 201 Created; following the most specific page, 200 is declared (the client accepts any
+    /// 2xx as success). The documented response stops inside `created_at`, so the branch may carry more
+    /// fields than `Branch` declares. 413 for a file over 10 MB is inferred from Create Contact (the
+    /// branch pages list 400, 404 and 422 only).
+    ///
+    /// `POST /branches`
+    ///
+    /// Rate limit: 50 requests per hour.
+    ///
+    /// # Responses
+    ///
+    /// - 200: The branch was created.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 413: An uploaded file is larger than the operation allows (the limit is stated on the file field).
+    /// - 422: Validation failed.
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`CreateBranchRequest`](super::types::CreateBranchRequest), sent as multipart/form-data.
+    pub async fn create_branch(
+        &self,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::CreateBranchRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::BranchEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            "/branches".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.multipart(body.to_form());
+        self.send(request).await
+    }
+    /// Delete a branch
+    ///
+    /// Deletes the branch permanently, with its attached files. This cannot be undone.
+    ///
+    /// The page contradicts itself: its warning says the branch's contacts are unlinked, yet it also
+    /// lists 409 Conflict ("Branch has associated data", fixed by removing the associations first).
+    /// Both are declared: expect either the contacts to be unlinked or a 409, and on a 409 unlink the
+    /// associated data and retry. The page shows no `phone_number_id`.
+    ///
+    /// `DELETE /branches/{id}`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The branch was deleted.
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 409: Conflict with existing data, e.g. a contact with the same phone number already exists.
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID of the branch (the `id` Awal assigned, not the external `branch_id`).
+    pub async fn delete_branch(
+        &self,
+        id: i64,
+    ) -> crate::Result<
+        crate::Response<super::types::MessageEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let request = crate::request::Request::new(
+            reqwest::Method::DELETE,
+            ["/branches/", crate::request::encode_path(&id).as_str()].concat(),
+        );
+        self.send(request).await
+    }
+    /// Update a branch
+    ///
+    /// Changes the fields that are sent and leaves the others as they are. Takes the same multipart
+    /// fields as creating a branch, all optional.
+    ///
+    /// The page shows no `phone_number_id` for this operation, although Create Branch requires it; none
+    /// is declared, following the page. 413 is inferred as for Create Branch.
+    ///
+    /// `PATCH /branches/{id}`
+    ///
+    /// Rate limit: 50 requests per hour.
+    ///
+    /// # Responses
+    ///
+    /// - 200: The branch after the update.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 413: An uploaded file is larger than the operation allows (the limit is stated on the file field).
+    /// - 422: Validation failed.
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID of the branch (the `id` Awal assigned, not the external `branch_id`).
+    /// - `body`: the request body, [`UpdateBranchRequest`](super::types::UpdateBranchRequest), sent as multipart/form-data.
+    pub async fn update_branch(
+        &self,
+        id: i64,
+        body: &super::types::UpdateBranchRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::BranchEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::PATCH,
+            ["/branches/", crate::request::encode_path(&id).as_str()].concat(),
+        );
+        request.multipart(body.to_form());
+        self.send(request).await
+    }
+    /// List conversations
+    ///
+    /// Lists the conversations of one WhatsApp number, newest activity first (inferred from the
+    /// example), optionally filtered by a search term and a status. The response's `meta` gives the total
+    /// number of conversations and of unread ones.
+    ///
+    /// The page documents no paging parameters and its `meta` has no page fields (unlike List Orders and
+    /// Get Templates List), so none are declared: the whole result comes in one response as far as the
+    /// documentation says.
+    ///
+    /// `GET /conversations`
+    ///
+    /// Rate limit: 200 requests per minute.
+    ///
+    /// # Responses
+    ///
+    /// - 200: The matching conversations.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`ListConversationsQuery`](super::types::ListConversationsQuery).
+    pub async fn list_conversations(
+        &self,
+        query: &super::types::ListConversationsQuery,
+    ) -> crate::Result<
+        crate::Response<super::types::ConversationList>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::GET,
+            "/conversations".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.query_opt("searchTerm", query.search_term.as_ref());
+        request.query_opt("status", query.status.as_ref());
+        self.send(request).await
+    }
+    /// Get a conversation and its messages
+    ///
+    /// Returns one conversation with its messages, inbound and outbound, oldest first (inferred from
+    /// the example). Unlike the list operations, `meta` sits inside `data` here.
+    ///
+    /// The page documents no paging of the messages; `meta.total_messages` gives their number. No rate
+    /// limit is documented for this operation.
+    ///
+    /// `GET /conversations/{id}`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The conversation with its messages.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID of the conversation (`id` in `listConversations`).
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    pub async fn get_conversation(
+        &self,
+        id: i64,
+        query: &super::types::PhoneNumberIdQuery,
+    ) -> crate::Result<
+        crate::Response<super::types::ConversationMessagesEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::GET,
+            ["/conversations/", crate::request::encode_path(&id).as_str()].concat(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        self.send(request).await
+    }
+    /// Get the status of sent messages
+    ///
+    /// Returns the delivery status (`sent`, `delivered`, `read`, `failed`) of messages sent from one
+    /// WhatsApp number. `message_id` is the internal integer ID (`id` in the send responses), not the
+    /// WhatsApp `wamid`.
+    ///
+    /// The page documents no filter by message and does not say which messages, or how many, the
+    /// response covers. For real-time tracking the documentation recommends webhooks
+    /// (`message.status.updated`, see `WebhookEvent`). No rate limit is documented.
+    ///
+    /// `GET /fetch-message-status-app`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The status of each message.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    pub async fn get_message_statuses(
+        &self,
+        query: &super::types::PhoneNumberIdQuery,
+    ) -> crate::Result<
+        crate::Response<super::types::MessageStatusList>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::GET,
+            "/fetch-message-status-app".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        self.send(request).await
+    }
+    /// Send a text message
+    ///
+    /// Sends a plain text message, optionally as a reply to an earlier message and with a link preview.
+    /// On the first message to a number, `name` and `email` create the contact automatically; they are
+    /// ignored for existing contacts.
+    ///
+    /// This is the only send operation whose response carries `timestamp` (Unix seconds); Send Invoice
+    /// returns an ISO `date` instead and Send Button returns neither.
+    ///
+    /// `POST /w/message/text`
+    ///
+    /// Rate limit: 1000 requests per hour.
+    ///
+    /// # Responses
+    ///
+    /// - 200: The message was accepted for sending.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`SendTextRequest`](super::types::SendTextRequest), sent as JSON.
+    pub async fn send_text_message(
+        &self,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::SendTextRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::SentMessageEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            "/w/message/text".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.json(body);
+        self.send(request).await
+    }
+    /// Send a media message
+    ///
+    /// Sends an image, video, audio file, document or sticker, in one of two ways:
+    ///
+    /// - by link (`application/json`, `SendMediaLinkRequest`): the server fetches the file from an
+    ///   `https://` URL;
+    /// - by upload (`multipart/form-data`, `SendMediaUploadRequest`): the file is sent as the `file` part.
+    ///
+    /// Supported media: image JPG/PNG/WEBP up to 5 MB; video MP4/3GP up to 16 MB; audio MP3/OGG/AMR up to
+    /// 16 MB; document PDF/DOC/DOCX/XLS/XLSX/PPT/PPTX up to 100 MB; sticker WEBP 512x512 up to 100 KB.
+    /// Captions are not supported for audio or stickers.
+    ///
+    /// Inferred: the page gives no content type for sending by link; JSON is assumed, like every other
+    /// send operation with a plain body. The response is not shown (the page's text ends before it); it is
+    /// assumed to be the Send Text envelope. 413 for an oversized upload is inferred from Create Contact.
+    ///
+    /// `POST /w/message/media`
+    ///
+    /// Rate limit: 500 requests per hour.
+    ///
+    /// # Responses
+    ///
+    /// - 200: The message was accepted for sending.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 413: An uploaded file is larger than the operation allows (the limit is stated on the file field).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`SendMediaMessageBody`](super::types::SendMediaMessageBody), sent as the variant chosen says.
+    pub async fn send_media_message(
+        &self,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::SendMediaMessageBody,
+    ) -> crate::Result<
+        crate::Response<super::types::SentMessageEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            "/w/message/media".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        match body {
+            super::types::SendMediaMessageBody::Json(body) => request.json(body),
+            super::types::SendMediaMessageBody::Multipart(body) => {
+                request.multipart(body.to_form())
+            }
+        }
+        self.send(request).await
+    }
+    /// Send a template message
+    ///
+    /// Sends a Meta-approved template (see `listTemplates`), filling in its header, body parameters and
+    /// button parameters. Templates are the only messages WhatsApp delivers outside the 24-hour window of
+    /// a conversation.
+    ///
+    /// The body is a multipart form. `body_params` and `button_params` are JSON text inside form fields.
+    /// `body_params` comes in two styles, matching how the template's placeholders are written: NAMED,
+    /// an array of `{name, value}` objects, or POSITIONAL, an array of strings in placeholder order
+    /// (`{{1}}`, `{{2}}`, ...).
+    ///
+    /// The page marks `header_type` required even for templates without a header and does not say what to
+    /// send then; it is declared required, as documented. The response is not shown (the page's text ends
+    /// at "Example 2: Positional Parameters"); it is assumed to be the Send Text envelope. 404 for an
+    /// unknown `template_id` and 413 for an oversized `header_media` are inferred.
+    ///
+    /// `POST /w/message/template`
+    ///
+    /// Rate limit: 100 requests per hour.
+    ///
+    /// # Responses
+    ///
+    /// - 200: The message was accepted for sending.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 413: An uploaded file is larger than the operation allows (the limit is stated on the file field).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`SendTemplateRequest`](super::types::SendTemplateRequest), sent as multipart/form-data.
+    pub async fn send_template_message(
+        &self,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::SendTemplateRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::SentMessageEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            "/w/message/template".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.multipart(body.to_form());
+        self.send(request).await
+    }
+    /// Send a reply-button message
+    ///
+    /// Sends a message with up to three reply buttons. When the recipient taps one, the reply carries
+    /// the button's `id` (WhatsApp behaviour; the page does not describe how the reply arrives).
+    ///
+    /// The documented response has no `timestamp` or `date`.
+    ///
+    /// `POST /w/message/button`
+    ///
+    /// Rate limit: 1000 requests per hour.
+    ///
+    /// # Responses
+    ///
+    /// - 200: The message was accepted for sending.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`SendButtonRequest`](super::types::SendButtonRequest), sent as JSON.
+    pub async fn send_button_message(
+        &self,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::SendButtonRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::SentMessageEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            "/w/message/button".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.json(body);
+        self.send(request).await
+    }
+    /// Send a list message
+    ///
+    /// Sends a message with a button that opens a list of options grouped in sections. The
+    /// documentation recommends a list over reply buttons for more than three options, several
+    /// categories, or options that need a description.
+    ///
+    /// The page states no length limit for `body_text`, `header_text` or `footer_text`, so none is
+    /// declared (Send Button limits the same fields to 1024, 60 and 60 characters; WhatsApp probably
+    /// applies the same limits). The response is not shown (the page's text ends before it); it is
+    /// assumed to be the Send Button envelope.
+    ///
+    /// `POST /w/message/list`
+    ///
+    /// Rate limit: 1000 requests per hour.
+    ///
+    /// # Responses
+    ///
+    /// - 200: The message was accepted for sending.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`SendListRequest`](super::types::SendListRequest), sent as JSON.
+    pub async fn send_list_message(
+        &self,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::SendListRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::SentMessageEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            "/w/message/list".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.json(body);
+        self.send(request).await
+    }
+    /// Send a location message
+    ///
+    /// Sends a map pin with a name and an address, e.g. a branch's location.
+    ///
+    /// The page shows no response (it goes from the example request to "Practical Uses"); it is assumed
+    /// to be the envelope of the other send operations. No rate limit is documented for this operation.
+    ///
+    /// `POST /w/message/location`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The message was accepted for sending.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`SendLocationRequest`](super::types::SendLocationRequest), sent as JSON.
+    pub async fn send_location_message(
+        &self,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::SendLocationRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::SentMessageEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            "/w/message/location".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.json(body);
+        self.send(request).await
+    }
+    /// List templates
+    ///
+    /// Lists the workspace's Meta-approved message templates, a page at a time, optionally filtered by
+    /// name.
+    ///
+    /// The page shows no `phone_number_id`. The Rate Limiting page lists "Get Template" (500 per minute)
+    /// but not this list operation, so no limit is declared here.
+    ///
+    /// `GET /templates`
+    ///
+    /// # Responses
+    ///
+    /// - 200: One page of templates.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`ListTemplatesQuery`](super::types::ListTemplatesQuery).
+    pub async fn list_templates(
+        &self,
+        query: &super::types::ListTemplatesQuery,
+    ) -> crate::Result<
+        crate::Response<super::types::TemplateList>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::GET,
+            "/templates".to_owned(),
+        );
+        request.query_opt("page", query.page.as_ref());
+        request.query_opt("limit", query.limit.as_ref());
+        request.query_opt("searchTerm", query.search_term.as_ref());
+        self.send(request).await
+    }
+    /// Get a template
+    ///
+    /// Returns one template with its components.
+    ///
+    /// The documented response stops after `{"status": true, "data": {"id": 1, "na`; `data` is inferred
+    /// to be one template as in `listTemplates`. The page shows no `phone_number_id`.
+    ///
+    /// `GET /templates/{id}`
+    ///
+    /// Rate limit: 500 requests per minute.
+    ///
+    /// # Responses
+    ///
+    /// - 200: The template.
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID of the template (`id` in `listTemplates`).
+    pub async fn get_template(
+        &self,
+        id: i64,
+    ) -> crate::Result<
+        crate::Response<super::types::TemplateEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let request = crate::request::Request::new(
+            reqwest::Method::GET,
+            ["/templates/", crate::request::encode_path(&id).as_str()].concat(),
+        );
+        self.send(request).await
+    }
+    /// Open or close a ticket
+    ///
+    /// Opens (`route: openTicket`) or closes (`route: closeTicket`) the support ticket of a
+    /// conversation. The path (`wechat/chat/events`) is odd but is the documented one.
+    ///
+    /// The Tickets page documents Open Ticket and Close Ticket as two requests to this same endpoint that
+    /// differ only in `route`, whose "default" it gives as `openTicket` and `closeTicket` respectively;
+    /// here they are one operation with `route` required, so the intent is always explicit. Other `route`
+    /// values, if any, are undocumented. Only Open Ticket's response is shown; Close Ticket's is assumed
+    /// to have the same shape, which is why `message`, `data` and `data.opened_at` are optional.
+    ///
+    /// `POST /wechat/chat/events/{id}`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The ticket was opened or closed.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID of the conversation whose ticket to open or close. The page calls it the "Conversation/event ID"; the documented response returns the same value as `conversation_id`.
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`UpdateTicketRequest`](super::types::UpdateTicketRequest), sent as JSON.
+    pub async fn update_ticket(
+        &self,
+        id: i64,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::UpdateTicketRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::TicketEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            ["/wechat/chat/events/", crate::request::encode_path(&id).as_str()].concat(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.json(body);
+        self.send(request).await
+    }
+    /// List orders
+    ///
+    /// Lists the orders received on one WhatsApp number, a page at a time, with optional filters by
+    /// status, date range, search term, branch and customer. The list items are summaries; `getOrder`
+    /// returns an order's items, tax, shipping and notes.
+    ///
+    /// `GET /orders`
+    ///
+    /// Rate limit: 200 requests per minute.
+    ///
+    /// # Responses
+    ///
+    /// - 200: One page of orders.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`ListOrdersQuery`](super::types::ListOrdersQuery).
+    pub async fn list_orders(
+        &self,
+        query: &super::types::ListOrdersQuery,
+    ) -> crate::Result<
+        crate::Response<super::types::OrderList>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::GET,
+            "/orders".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.query_opt("page", query.page.as_ref());
+        request.query_opt("limit", query.limit.as_ref());
+        request.query_opt("status", query.status.as_ref());
+        request.query_opt("from_date", query.from_date.as_ref());
+        request.query_opt("to_date", query.to_date.as_ref());
+        request.query_opt("searchTerm", query.search_term.as_ref());
+        request.query_opt("branch_id", query.branch_id.as_ref());
+        request.query_opt("customer_id", query.customer_id.as_ref());
+        self.send(request).await
+    }
+    /// Get an order
+    ///
+    /// Returns one order in full: customer, line items, subtotal, tax, shipping, total, status, payment
+    /// status, dates and admin notes.
+    ///
+    /// The page's example shows no `phone_number_id`, although List Orders and Update Order require it;
+    /// none is declared, following the page. No rate limit is documented for this operation.
+    ///
+    /// `GET /orders/{id}`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The order.
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID of the order (`id`, not `order_number`).
+    pub async fn get_order(
+        &self,
+        id: i64,
+    ) -> crate::Result<
+        crate::Response<super::types::OrderEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let request = crate::request::Request::new(
+            reqwest::Method::GET,
+            ["/orders/", crate::request::encode_path(&id).as_str()].concat(),
+        );
+        self.send(request).await
+    }
+    /// Update an order
+    ///
+    /// Changes an order's status, payment status, shipping and delivery dates, branch or admin notes.
+    /// Every field is optional and only the fields sent are changed, although the method is PUT (the
+    /// Contacts, Branches and Contact Groups updates use PATCH); the page documents PUT, so PUT is
+    /// declared.
+    ///
+    /// The status moves forward one step at a time: `pending` → `accepted` → `shipped` → `delivered` →
+    /// `completed`. Whether orders can be cancelled or rejected is not documented. The page lists
+    /// `unpaid` as the default of `payment_status`; since the update is partial, that is presumably the
+    /// payment status of a new order, not a value applied when the field is left out. No rate limit is
+    /// documented for this operation.
+    ///
+    /// `PUT /orders/{id}`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The order after the update.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 404: The resource does not exist (`resource_not_found`).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID of the order (`id`, not `order_number`).
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`UpdateOrderRequest`](super::types::UpdateOrderRequest), sent as JSON.
+    pub async fn update_order(
+        &self,
+        id: i64,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::UpdateOrderRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::OrderUpdateEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::PUT,
+            ["/orders/", crate::request::encode_path(&id).as_str()].concat(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.json(body);
+        self.send(request).await
+    }
+    /// Send an invoice message
+    ///
+    /// Sends an invoice to a customer as a WhatsApp message: a text of up to 1024 characters with a
+    /// header, typically `header_type: DOCUMENT` with the invoice PDF uploaded as `header_media`. On the
+    /// first message to a number, `name` and `email` create the contact automatically.
+    ///
+    /// The response has the send-message shape but carries the send time as an ISO `date`, where Send
+    /// Text returns a Unix `timestamp`. No rate limit is documented for this operation. 413 for an
+    /// oversized `header_media` is inferred from Create Contact.
+    ///
+    /// `POST /invoice-message`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The invoice message was accepted for sending.
+    /// - 400: Invalid request: missing or invalid authentication headers (`missing_headers`), a badly formatted phone number (`invalid_phone_number`), or data that failed validation (`validation_failed`, with the failing fields in `details`).
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 413: An uploaded file is larger than the operation allows (the limit is stated on the file field).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Arguments
+    ///
+    /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
+    /// - `body`: the request body, [`SendInvoiceRequest`](super::types::SendInvoiceRequest), sent as multipart/form-data.
+    pub async fn send_invoice_message(
+        &self,
+        query: &super::types::PhoneNumberIdQuery,
+        body: &super::types::SendInvoiceRequest,
+    ) -> crate::Result<
+        crate::Response<super::types::SentMessageEnvelope>,
+        super::types::ErrorEnvelope,
+    > {
+        let mut request = crate::request::Request::new(
+            reqwest::Method::POST,
+            "/invoice-message".to_owned(),
+        );
+        request.query("phone_number_id", &query.phone_number_id);
+        request.multipart(body.to_form());
+        self.send(request).await
+    }
+    /// List WABA numbers
+    ///
+    /// Lists the workspace's WhatsApp Business numbers with their Meta `phone_number_id`, verified name,
+    /// quality rating, connection status and number of approved templates. Use it to find the
+    /// `phone_number_id` that the messaging, conversation, order, ticket and invoice operations need.
+    ///
+    /// The operation takes no parameters and returns the whole list (no paging is documented). No rate
+    /// limit is documented for it.
+    ///
+    /// `GET /waba-numbers`
+    ///
+    /// # Responses
+    ///
+    /// - 200: The workspace's WhatsApp Business numbers.
+    /// - 401: The signature is missing or wrong (`authentication_failed`).
+    /// - 403: The timestamp is too old (Common Authentication Errors page) or the credentials lack permission (Error Handling page).
+    /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
+    /// - 500: An error on Awal's side (500).
+    /// - 503: The service is temporarily unavailable (503); retry later.
+    pub async fn list_waba_numbers(
+        &self,
+    ) -> crate::Result<
+        crate::Response<super::types::WabaNumberList>,
+        super::types::ErrorEnvelope,
+    > {
+        let request = crate::request::Request::new(
+            reqwest::Method::GET,
+            "/waba-numbers".to_owned(),
+        );
         self.send(request).await
     }
 }

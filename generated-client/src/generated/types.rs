@@ -95,6 +95,1530 @@ pub struct ErrorEnvelope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
+/// Whether a contact group is in use: `1` active, `0` inactive. The create page gives 1 as the
+/// default.
+///
+/// One of: `0` (Inactive, the group is hidden.), `1` (Active, the group can be used.).
+pub type ContactGroupStatus = i32;
+/// The state of a conversation. Open Ticket's response uses the same value (`opened`) for the
+/// ticket's status, so `Ticket.status` reuses this enum (inferred). The documentation explains only
+/// `expired`; the meanings of the other values are inferred from their names. Values the
+/// documentation does not list may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConversationStatus {
+    /// `unassigned`: Not assigned to any agent.
+    Unassigned,
+    /// `my`: Assigned to the current user (the documentation gives no further detail).
+    My,
+    /// `unread`: Has messages nobody has read yet.
+    Unread,
+    /// `expired`: No interaction for 24 hours; outside WhatsApp's customer-service window.
+    Expired,
+    /// `opened`: Open, e.g. after a ticket was opened.
+    Opened,
+    /// `closed`: Closed, e.g. after its ticket was closed.
+    Closed,
+    /// `bot`: Handled by a bot.
+    Bot,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl ConversationStatus {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unassigned => "unassigned",
+            Self::My => "my",
+            Self::Unread => "unread",
+            Self::Expired => "expired",
+            Self::Opened => "opened",
+            Self::Closed => "closed",
+            Self::Bot => "bot",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ConversationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "unassigned" => Self::Unassigned,
+            "my" => Self::My,
+            "unread" => Self::Unread,
+            "expired" => Self::Expired,
+            "opened" => Self::Opened,
+            "closed" => Self::Closed,
+            "bot" => Self::Bot,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ConversationStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for ConversationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for ConversationStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// The delivery status of a message. Values the documentation does not list may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageStatus {
+    /// `sent`: Sent to WhatsApp.
+    Sent,
+    /// `delivered`: Delivered to the recipient's device.
+    Delivered,
+    /// `read`: Read by the recipient.
+    Read,
+    /// `failed`: Could not be delivered.
+    Failed,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl MessageStatus {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::Failed => "failed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for MessageStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "sent" => Self::Sent,
+            "delivered" => Self::Delivered,
+            "read" => Self::Read,
+            "failed" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for MessageStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for MessageStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for MessageStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// Which way a message went. Values the documentation does not list may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageDirection {
+    /// `inbound`: From the contact to the business.
+    Inbound,
+    /// `outbound`: From the business to the contact.
+    Outbound,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl MessageDirection {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Inbound => "inbound",
+            Self::Outbound => "outbound",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for MessageDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "inbound" => Self::Inbound,
+            "outbound" => Self::Outbound,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for MessageDirection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for MessageDirection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for MessageDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// The kind of media sent by `sendMediaMessage`; it decides the accepted formats and size limit.
+/// Values the documentation does not list may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MediaType {
+    /// `image`: JPG, PNG or WEBP, at most 5 MB.
+    Image,
+    /// `video`: MP4 or 3GP, at most 16 MB.
+    Video,
+    /// `audio`: MP3, OGG or AMR, at most 16 MB; no caption.
+    Audio,
+    /// `document`: PDF, DOC, DOCX, XLS, XLSX, PPT or PPTX, at most 100 MB.
+    Document,
+    /// `sticker`: WEBP, 512x512 pixels, at most 100 KB; no caption.
+    Sticker,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl MediaType {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::Audio => "audio",
+            Self::Document => "document",
+            Self::Sticker => "sticker",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for MediaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "image" => Self::Image,
+            "video" => Self::Video,
+            "audio" => Self::Audio,
+            "document" => Self::Document,
+            "sticker" => Self::Sticker,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for MediaType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for MediaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for MediaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// The kind of header of a template or invoice message (upper case). Also used for the `format` of
+/// a template's `HEADER` component: the Templates page shows only `IMAGE` there, and Meta's header
+/// formats are these same values. Values the documentation does not list may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HeaderType {
+    /// `TEXT`: A text header; its text goes in `header_value`.
+    Text,
+    /// `IMAGE`: An image header; a URL in `header_value` or a file in `header_media`.
+    Image,
+    /// `DOCUMENT`: A document header, e.g. a PDF invoice; a URL in `header_value` or a file in `header_media`.
+    Document,
+    /// `VIDEO`: A video header; a URL in `header_value` or a file in `header_media`.
+    Video,
+    /// `LOCATION`: A location header (the documentation does not say how the location is given).
+    Location,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl HeaderType {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "TEXT",
+            Self::Image => "IMAGE",
+            Self::Document => "DOCUMENT",
+            Self::Video => "VIDEO",
+            Self::Location => "LOCATION",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for HeaderType {
+    fn from(value: &str) -> Self {
+        match value {
+            "TEXT" => Self::Text,
+            "IMAGE" => Self::Image,
+            "DOCUMENT" => Self::Document,
+            "VIDEO" => Self::Video,
+            "LOCATION" => Self::Location,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for HeaderType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for HeaderType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for HeaderType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// Meta's category of a template. The documentation shows these two; Meta also has
+/// `AUTHENTICATION`, and other values may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateCategory {
+    /// `UTILITY`: Transactional messages, e.g. confirmations and updates.
+    Utility,
+    /// `MARKETING`: Promotional messages.
+    Marketing,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl TemplateCategory {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Utility => "UTILITY",
+            Self::Marketing => "MARKETING",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for TemplateCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "UTILITY" => Self::Utility,
+            "MARKETING" => Self::Marketing,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for TemplateCategory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for TemplateCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for TemplateCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// Meta's review status of a template. The documentation only shows `APPROVED` (it describes the
+/// templates as approved ones); Meta also uses values such as `PENDING` and `REJECTED`, which may
+/// appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateStatus {
+    /// `APPROVED`: Approved by Meta; the template can be sent.
+    Approved,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl TemplateStatus {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for TemplateStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVED" => Self::Approved,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for TemplateStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for TemplateStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for TemplateStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// The part of a template a component describes. The documentation shows `HEADER` and `BODY`;
+/// Meta's template object also has `FOOTER` and `BUTTONS`, which may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateComponentType {
+    /// `HEADER`: The header; its `format` says what kind.
+    Header,
+    /// `BODY`: The body text, with placeholders such as `{{1}}`.
+    Body,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl TemplateComponentType {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Header => "HEADER",
+            Self::Body => "BODY",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for TemplateComponentType {
+    fn from(value: &str) -> Self {
+        match value {
+            "HEADER" => Self::Header,
+            "BODY" => Self::Body,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for TemplateComponentType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for TemplateComponentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for TemplateComponentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// What `updateTicket` does. Other values, if any, are undocumented.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TicketRoute {
+    /// `openTicket`: Open a ticket for the conversation.
+    OpenTicket,
+    /// `closeTicket`: Close the conversation's ticket.
+    CloseTicket,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl TicketRoute {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenTicket => "openTicket",
+            Self::CloseTicket => "closeTicket",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for TicketRoute {
+    fn from(value: &str) -> Self {
+        match value {
+            "openTicket" => Self::OpenTicket,
+            "closeTicket" => Self::CloseTicket,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for TicketRoute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for TicketRoute {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for TicketRoute {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// The progress of an order. It moves one step at a time in the order listed. The documentation does
+/// not say whether cancelled or rejected orders exist; other values may appear. The documentation
+/// lists the values without explaining them; the meanings below are read from their names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OrderStatus {
+    /// `pending`: Received, not yet accepted.
+    Pending,
+    /// `accepted`: Accepted by the business.
+    Accepted,
+    /// `shipped`: Handed to shipping.
+    Shipped,
+    /// `delivered`: Delivered to the customer.
+    Delivered,
+    /// `completed`: Finished.
+    Completed,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl OrderStatus {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Shipped => "shipped",
+            Self::Delivered => "delivered",
+            Self::Completed => "completed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for OrderStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "pending" => Self::Pending,
+            "accepted" => Self::Accepted,
+            "shipped" => Self::Shipped,
+            "delivered" => Self::Delivered,
+            "completed" => Self::Completed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for OrderStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for OrderStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PaymentStatus {
+    /// `paid`: Paid.
+    Paid,
+    /// `unpaid`: Not paid yet.
+    Unpaid,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl PaymentStatus {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Paid => "paid",
+            Self::Unpaid => "unpaid",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for PaymentStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "paid" => Self::Paid,
+            "unpaid" => Self::Unpaid,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for PaymentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for PaymentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for PaymentStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// Meta's quality rating of a WhatsApp number (the meanings below are Meta's; the documentation's
+/// notes on them were not available). Values the documentation does not list may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum QualityRating {
+    /// `GREEN`: High quality.
+    Green,
+    /// `YELLOW`: Medium quality.
+    Yellow,
+    /// `RED`: Low quality; messaging limits may be reduced (Meta's rules).
+    Red,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl QualityRating {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Green => "GREEN",
+            Self::Yellow => "YELLOW",
+            Self::Red => "RED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for QualityRating {
+    fn from(value: &str) -> Self {
+        match value {
+            "GREEN" => Self::Green,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for QualityRating {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for QualityRating {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for QualityRating {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// Whether a WhatsApp number is connected to the workspace. Values the documentation does not list may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaStatus {
+    /// `CONNECTED`: Connected; messages can be sent from it.
+    Connected,
+    /// `DISCONNECTED`: Disconnected.
+    Disconnected,
+    /// A value this version of the client does not know, kept as the server sent it.
+    Unknown(String),
+}
+impl WabaStatus {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Connected => "CONNECTED",
+            Self::Disconnected => "DISCONNECTED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for WabaStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CONNECTED" => Self::Connected,
+            "DISCONNECTED" => Self::Disconnected,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for WabaStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for WabaStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for WabaStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/// A contact group as the API returns it. Create returns `contacts_count` and `created_at`; update
+/// returns `updated_at` instead.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContactGroup {
+    /// ID of the group.
+    pub id: i64,
+    /// Name of the group.
+    pub name: String,
+    /// Whether a contact group is in use: `1` active, `0` inactive. The create page gives 1 as the
+    /// default.
+    ///
+    /// One of: `0` (Inactive, the group is hidden.), `1` (Active, the group can be used.).
+    pub status: ContactGroupStatus,
+    /// Number of contacts in the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts_count: Option<i64>,
+    /// When the group was created (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the group was last changed (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// The success envelope around one contact group.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContactGroupEnvelope {
+    /// Always `true` on success.
+    pub status: bool,
+    /// Human-readable outcome, e.g. `Group created successfully`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// A contact group as the API returns it. Create returns `contacts_count` and `created_at`; update
+    /// returns `updated_at` instead.
+    pub data: ContactGroup,
+}
+/// What deleting a contact group did to its contacts.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContactGroupDeletion {
+    /// Number of contacts that were in the group and now have none.
+    pub unlinked_contacts: i64,
+}
+/// The success envelope of deleting a contact group.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContactGroupDeletionEnvelope {
+    /// Always `true` on success.
+    pub status: bool,
+    /// Human-readable outcome, e.g. `Group deleted successfully`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// What deleting a contact group did to its contacts.
+    pub data: ContactGroupDeletion,
+}
+/// A branch as the API returns it. Create returns the fields it was given plus `file_url` and
+/// `created_at`; update returns `id`, `name`, the changed fields and `updated_at`. The documented
+/// create response stops inside `created_at`, so more fields may be present.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Branch {
+    /// ID of the branch.
+    pub id: i64,
+    /// Branch name.
+    pub name: String,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<PhoneNumber>,
+    /// Email address of the branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Postal address of the branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Free-text description of the branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the branch is marked as a favourite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_favorite: Option<bool>,
+    /// URL of the branch's logo or attachment, on `storage.awalchat.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_url: Option<String>,
+    /// When the branch was created (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the branch was last changed (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// The success envelope around one branch.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BranchEnvelope {
+    /// Always `true` on success.
+    pub status: bool,
+    /// Human-readable outcome, e.g. `Branch created successfully`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// A branch as the API returns it. Create returns the fields it was given plus `file_url` and
+    /// `created_at`; update returns `id`, `name`, the changed fields and `updated_at`. The documented
+    /// create response stops inside `created_at`, so more fields may be present.
+    pub data: Branch,
+}
+/// A conversation as `listConversations` returns it, with its latest message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Conversation {
+    /// ID of the conversation.
+    pub id: i64,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// Name of the contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Content of the latest message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<String>,
+    /// Type of the latest message, e.g. `text`. The documentation shows only `text`; WhatsApp's other
+    /// types (e.g. `image`, `document`) presumably appear too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message_type: Option<String>,
+    /// Number of unread messages in the conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread_count: Option<i64>,
+    /// The state of a conversation. Open Ticket's response uses the same value (`opened`) for the
+    /// ticket's status, so `Ticket.status` reuses this enum (inferred). The documentation explains only
+    /// `expired`; the meanings of the other values are inferred from their names. Values the
+    /// documentation does not list may appear.
+    pub status: ConversationStatus,
+    /// When the conversation last changed (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the conversation started (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// Totals of a conversation list. Unlike the other lists it has no page fields.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationListMeta {
+    /// Number of conversations.
+    pub total: i64,
+    /// Number of conversations with unread messages.
+    pub unread_total: i64,
+}
+/// The conversations of a WhatsApp number.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationList {
+    /// Always `true` on success.
+    pub status: bool,
+    /// The conversations.
+    pub data: Vec<Conversation>,
+    /// Totals of a conversation list. Unlike the other lists it has no page fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ConversationListMeta>,
+}
+/// One message of a conversation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationMessage {
+    /// Internal ID of the message (the `id` of send responses and `message_id` of `getMessageStatuses`).
+    pub id: i64,
+    /// The message text (for media messages the documentation does not say what it holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Type of the message, e.g. `text`. The documentation shows only `text`.
+    pub r#type: String,
+    /// Which way a message went. Values the documentation does not list may appear.
+    pub direction: MessageDirection,
+    /// When the message was sent or received (UTC).
+    pub date: chrono::DateTime<chrono::Utc>,
+    /// The delivery status of a message. Values the documentation does not list may appear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<MessageStatus>,
+}
+/// Totals of a conversation's messages.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationMessagesMeta {
+    /// Number of messages in the conversation.
+    pub total_messages: i64,
+}
+/// A conversation with its messages. Its `meta` is inside it, not next to it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationDetail {
+    /// ID of the conversation.
+    pub id: i64,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// Name of the contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The state of a conversation. Open Ticket's response uses the same value (`opened`) for the
+    /// ticket's status, so `Ticket.status` reuses this enum (inferred). The documentation explains only
+    /// `expired`; the meanings of the other values are inferred from their names. Values the
+    /// documentation does not list may appear.
+    pub status: ConversationStatus,
+    /// The messages, oldest first (as in the documentation's example).
+    pub messages: Vec<ConversationMessage>,
+    /// Totals of a conversation's messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ConversationMessagesMeta>,
+}
+/// The success envelope around a conversation with its messages.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationMessagesEnvelope {
+    /// Always `true` on success.
+    pub status: bool,
+    /// A conversation with its messages. Its `meta` is inside it, not next to it.
+    pub data: ConversationDetail,
+}
+/// The delivery status of one sent message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MessageStatusRecord {
+    /// Internal ID of the message (the `id` of send responses), an integer; not the WhatsApp `wamid`
+    /// that webhooks call `message_id`.
+    pub message_id: i64,
+    /// The delivery status of a message. Values the documentation does not list may appear.
+    pub status: MessageStatus,
+    /// When the message reached this status (UTC). An ISO string here, unlike Send Text's Unix `timestamp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// The delivery status of sent messages.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MessageStatusList {
+    /// Always `true` on success.
+    pub status: bool,
+    /// One entry per message.
+    pub data: Vec<MessageStatusRecord>,
+}
+/// A message accepted for sending. The time field differs by operation: Send Text returns
+/// `timestamp` (Unix seconds), Send Invoice returns `date` (ISO-8601), Send Button returns neither;
+/// the other send operations' responses are not documented.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SentMessage {
+    /// Internal ID of the message (`message_id` in `getMessageStatuses`).
+    pub id: i64,
+    /// WhatsApp's ID of the message (`wamid....`), which webhooks call `message_id`. Note the
+    /// camelCase name, unlike every other field.
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+    /// The delivery status of a message. Values the documentation does not list may appear.
+    pub status: MessageStatus,
+    /// When the message was sent, in Unix seconds (Send Text).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "chrono::serde::ts_seconds_option"
+    )]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the message was sent, ISO-8601 UTC (Send Invoice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// The success envelope of the send operations. Unlike the other envelopes, `message` is an object
+/// (the sent message), not a string.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SentMessageEnvelope {
+    /// Always `true` on success.
+    pub status: bool,
+    /// A message accepted for sending. The time field differs by operation: Send Text returns
+    /// `timestamp` (Unix seconds), Send Invoice returns `date` (ISO-8601), Send Button returns neither;
+    /// the other send operations' responses are not documented.
+    pub message: SentMessage,
+}
+/// The value of one named placeholder of a template, e.g. `{"name": "offer_code", "value": "SUMMER25"}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TemplateNamedParam {
+    /// Name of the placeholder in the template.
+    pub name: String,
+    /// The text to put in its place.
+    pub value: String,
+}
+/// NAMED template parameters, for templates whose placeholders have names.
+pub type TemplateNamedParams = Vec<TemplateNamedParam>;
+/// POSITIONAL template parameters: the values of the numbered placeholders (`{{1}}`, `{{2}}`, ...),
+/// in order.
+pub type TemplatePositionalParams = Vec<String>;
+/// The value of a placeholder in one of a template's buttons, e.g. `{"index": 0, "name": "offer_id",
+/// "value": "12345"}`. The page shows all three fields in its only example and states no rules;
+/// `index` and `value` are declared required, `name` optional (presumably only for named templates).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TemplateButtonParam {
+    /// Position of the button in the template, starting at 0.
+    ///
+    /// At least 0.
+    pub index: i32,
+    /// Name of the placeholder in the button.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The text to put in its place.
+    pub value: String,
+}
+/// A reply button of a button message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReplyButton {
+    /// ID of the button, unique within the message, at most 256 characters; it comes back when the button is tapped.
+    ///
+    /// At most 256 characters.
+    pub id: String,
+    /// Label of the button, at most 20 characters.
+    ///
+    /// At most 20 characters.
+    pub title: String,
+}
+/// A titled group of options in a list message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListSection {
+    /// Title of the section, at most 24 characters.
+    ///
+    /// At most 24 characters.
+    pub title: String,
+    /// The options of the section, one to ten.
+    ///
+    /// From 1 to 10 items.
+    pub rows: Vec<ListRow>,
+}
+/// One option of a list message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListRow {
+    /// ID of the option, at most 200 characters; it comes back when the option is chosen.
+    ///
+    /// At most 200 characters.
+    pub id: String,
+    /// Label of the option, at most 24 characters.
+    ///
+    /// At most 24 characters.
+    pub title: String,
+    /// Text under the label, at most 72 characters.
+    ///
+    /// At most 72 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+/// A place on the map, as sent by `sendLocationMessage`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Location {
+    /// Latitude in degrees, from -90 to 90.
+    ///
+    /// At least -90. At most 90.
+    pub latitude: f64,
+    /// Longitude in degrees, from -180 to 180.
+    ///
+    /// At least -180. At most 180.
+    pub longitude: f64,
+    /// Name of the place.
+    pub name: String,
+    /// Address of the place.
+    pub address: String,
+}
+/// One part of a template, in the shape of Meta's template object: a header with its `format`, or a
+/// body with its `text`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TemplateComponent {
+    /// The part of a template a component describes. The documentation shows `HEADER` and `BODY`;
+    /// Meta's template object also has `FOOTER` and `BUTTONS`, which may appear.
+    pub r#type: TemplateComponentType,
+    /// The kind of header of a template or invoice message (upper case). Also used for the `format` of
+    /// a template's `HEADER` component: the Templates page shows only `IMAGE` there, and Meta's header
+    /// formats are these same values. Values the documentation does not list may appear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<HeaderType>,
+    /// The component's text, with numbered placeholders such as `{{1}}`, e.g. `Hello {{1}}, thanks for joining!`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+/// A Meta-approved message template.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Template {
+    /// ID of the template, as `sendTemplateMessage` takes it in `template_id`.
+    pub id: i64,
+    /// Name of the template, e.g. `welcome_message`.
+    pub name: String,
+    /// Language code of the template, e.g. `en`.
+    pub language: String,
+    /// Meta's review status of a template. The documentation only shows `APPROVED` (it describes the
+    /// templates as approved ones); Meta also uses values such as `PENDING` and `REJECTED`, which may
+    /// appear.
+    pub status: TemplateStatus,
+    /// Meta's category of a template. The documentation shows these two; Meta also has
+    /// `AUTHENTICATION`, and other values may appear.
+    pub category: TemplateCategory,
+    /// The parts of the template (header, body, ...).
+    pub components: Vec<TemplateComponent>,
+}
+/// One page of templates.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TemplateList {
+    /// Always `true` on success.
+    pub status: bool,
+    /// The templates on this page.
+    pub data: Vec<Template>,
+    /// Where a page sits in the whole result.
+    pub meta: PageMeta,
+}
+/// The success envelope around one template. Inferred beyond `id`; the documented response is cut off.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TemplateEnvelope {
+    /// Always `true` on success.
+    pub status: bool,
+    /// A Meta-approved message template.
+    pub data: Template,
+}
+/// A conversation's support ticket after opening or closing it. Only the open response is
+/// documented; after closing, `status` is presumably `closed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Ticket {
+    /// ID of the ticket.
+    pub ticket_id: i64,
+    /// ID of the conversation the ticket belongs to.
+    pub conversation_id: i64,
+    /// The state of a conversation. Open Ticket's response uses the same value (`opened`) for the
+    /// ticket's status, so `Ticket.status` reuses this enum (inferred). The documentation explains only
+    /// `expired`; the meanings of the other values are inferred from their names. Values the
+    /// documentation does not list may appear.
+    pub status: ConversationStatus,
+    /// When the ticket was opened (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// The success envelope of opening or closing a ticket. `message` and `data` are optional because
+/// Close Ticket's response is not documented.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TicketEnvelope {
+    /// Always `true` on success.
+    pub status: bool,
+    /// Human-readable outcome, e.g. `Ticket opened successfully`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// A conversation's support ticket after opening or closing it. Only the open response is
+    /// documented; after closing, `status` is presumably `closed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Ticket>,
+}
+/// An order as `listOrders` returns it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OrderSummary {
+    /// ID of the order.
+    pub id: i64,
+    /// The order's number as shown to people, e.g. `ORD-2024-001`.
+    pub order_number: String,
+    /// Name of the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_phone: Option<PhoneNumber>,
+    /// Amount to pay, in `currency`.
+    pub total: rust_decimal::Decimal,
+    /// Currency code of the amounts, e.g. `SAR`.
+    pub currency: String,
+    /// The progress of an order. It moves one step at a time in the order listed. The documentation does
+    /// not say whether cancelled or rejected orders exist; other values may appear. The documentation
+    /// lists the values without explaining them; the meanings below are read from their names.
+    pub status: OrderStatus,
+    /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
+    pub payment_status: PaymentStatus,
+    /// Shipping date (`YYYY-MM-DD`), or null when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_date: Option<chrono::NaiveDate>,
+    /// Delivery date (`YYYY-MM-DD`), or null when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_date: Option<chrono::NaiveDate>,
+    /// When the order was placed (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the order last changed (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// One page of orders.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OrderList {
+    /// Always `true` on success.
+    pub status: bool,
+    /// The orders on this page.
+    pub data: Vec<OrderSummary>,
+    /// Where a page sits in the whole result.
+    pub meta: PageMeta,
+}
+/// One line of an order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OrderItem {
+    /// Name of the product.
+    pub product_name: String,
+    /// Number of units.
+    pub quantity: i32,
+    /// Price of one unit, in the order's `currency`.
+    pub price: rust_decimal::Decimal,
+    /// `price` times `quantity`.
+    pub subtotal: rust_decimal::Decimal,
+}
+/// An order in full, as `getOrder` returns it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Order {
+    /// ID of the order.
+    pub id: i64,
+    /// The order's number as shown to people, e.g. `ORD-2024-001`.
+    pub order_number: String,
+    /// Name of the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_phone: Option<PhoneNumber>,
+    /// Email address of the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_email: Option<String>,
+    /// The ordered products.
+    pub items: Vec<OrderItem>,
+    /// Sum of the items' subtotals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<rust_decimal::Decimal>,
+    /// Tax on the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<rust_decimal::Decimal>,
+    /// Shipping cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<rust_decimal::Decimal>,
+    /// Amount to pay, `subtotal + tax + shipping` in the documented example.
+    pub total: rust_decimal::Decimal,
+    /// Currency code of the amounts, e.g. `SAR`.
+    pub currency: String,
+    /// The progress of an order. It moves one step at a time in the order listed. The documentation does
+    /// not say whether cancelled or rejected orders exist; other values may appear. The documentation
+    /// lists the values without explaining them; the meanings below are read from their names.
+    pub status: OrderStatus,
+    /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
+    pub payment_status: PaymentStatus,
+    /// Shipping date (`YYYY-MM-DD`), or null when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_date: Option<chrono::NaiveDate>,
+    /// Delivery date (`YYYY-MM-DD`), or null when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_date: Option<chrono::NaiveDate>,
+    /// The business's internal notes on the order, or null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_notes: Option<String>,
+    /// When the order was placed (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the order last changed (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// The fields of an order that `updateOrder` returns after changing it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OrderUpdate {
+    /// ID of the order.
+    pub id: i64,
+    /// The order's number as shown to people, e.g. `ORD-2024-001`.
+    pub order_number: String,
+    /// The progress of an order. It moves one step at a time in the order listed. The documentation does
+    /// not say whether cancelled or rejected orders exist; other values may appear. The documentation
+    /// lists the values without explaining them; the meanings below are read from their names.
+    pub status: OrderStatus,
+    /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
+    pub payment_status: PaymentStatus,
+    /// Shipping date (`YYYY-MM-DD`), or null when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_date: Option<chrono::NaiveDate>,
+    /// Delivery date (`YYYY-MM-DD`), or null when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_date: Option<chrono::NaiveDate>,
+    /// The business's internal notes on the order, or null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_notes: Option<String>,
+    /// When the order was changed (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// The success envelope around one order in full.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OrderEnvelope {
+    /// Always `true` on success.
+    pub status: bool,
+    /// An order in full, as `getOrder` returns it.
+    pub data: Order,
+}
+/// The success envelope of updating an order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OrderUpdateEnvelope {
+    /// Always `true` on success.
+    pub status: bool,
+    /// Human-readable outcome, e.g. `Order updated successfully`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The fields of an order that `updateOrder` returns after changing it.
+    pub data: OrderUpdate,
+}
+/// A WhatsApp Business number of the workspace.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WabaNumber {
+    /// ID of the number in Awal (not Meta's ID).
+    pub id: i64,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone_number: PhoneNumber,
+    /// Meta's ID of the number, e.g. `123456789012345`: the `phone_number_id` query parameter of the
+    /// other operations. A string, not an integer.
+    pub phone_number_id: String,
+    /// The business name Meta verified for the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_name: Option<String>,
+    /// Meta's quality rating of a WhatsApp number (the meanings below are Meta's; the documentation's
+    /// notes on them were not available). Values the documentation does not list may appear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_rating: Option<QualityRating>,
+    /// Whether a WhatsApp number is connected to the workspace. Values the documentation does not list may appear.
+    pub status: WabaStatus,
+    /// Number of approved templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_count: Option<i64>,
+    /// When the number was added (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the number last changed (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+/// The workspace's WhatsApp Business numbers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WabaNumberList {
+    /// Always `true` on success.
+    pub status: bool,
+    /// The numbers.
+    pub data: Vec<WabaNumber>,
+}
+/// An event Awal POSTs as JSON to the webhook URL set in the dashboard (there is no API to register
+/// it). Every event is `{event, timestamp, data}`; `event` says which of the schemas below applies.
+/// The documentation's overview also mentions order events "and more", whose payloads are not
+/// documented: expect other `event` values.
+///
+/// Verify the signature of a webhook request before processing it. The documentation's Webhook
+/// Security section was not available, so the header, algorithm and signed content are
+/// undocumented; the client's helper assumes the request scheme (HMAC-SHA256 of the raw body,
+/// hex, `sha256=` prefix), and is configurable. Before sending events Awal verifies the endpoint with
+/// a `WebhookVerification` request. The expected answer to an event and the retry policy are not
+/// documented.
+///
+/// Tagged by `event`: `message.received`, `message.status.updated`, `conversation.created`, `conversation.updated`; any other value decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookEvent {
+    /// `message.received`: a contact sent a message to one of the workspace's numbers.
+    MessageReceived(MessageReceivedEvent),
+    /// `message.status.updated`: a sent message was sent, delivered or read (or failed).
+    MessageStatusUpdated(MessageStatusUpdatedEvent),
+    /// `conversation.created`: a new conversation started.
+    ConversationCreated(ConversationCreatedEvent),
+    /// `conversation.updated`: a conversation's details changed. The documented payload is cut off after
+    /// `timestamp`, so `data` is free-form JSON.
+    ConversationUpdated(ConversationUpdatedEvent),
+    /// A variant this version of the client does not know, kept as the server sent it.
+    Unknown(serde_json::Value),
+}
+impl WebhookEvent {
+    /// The value of `event`, the tag that says which variant this is.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Self::MessageReceived(_) => Some("message.received"),
+            Self::MessageStatusUpdated(_) => Some("message.status.updated"),
+            Self::ConversationCreated(_) => Some("conversation.created"),
+            Self::ConversationUpdated(_) => Some("conversation.updated"),
+            Self::Unknown(value) => {
+                value.get("event").and_then(serde_json::Value::as_str)
+            }
+        }
+    }
+}
+impl serde::Serialize for WebhookEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::MessageReceived(inner) => inner.serialize(serializer),
+            Self::MessageStatusUpdated(inner) => inner.serialize(serializer),
+            Self::ConversationCreated(inner) => inner.serialize(serializer),
+            Self::ConversationUpdated(inner) => inner.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for WebhookEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("event").and_then(serde_json::Value::as_str) {
+            Some("message.received") => {
+                serde_json::from_value(value)
+                    .map(Self::MessageReceived)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("message.status.updated") => {
+                serde_json::from_value(value)
+                    .map(Self::MessageStatusUpdated)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("conversation.created") => {
+                serde_json::from_value(value)
+                    .map(Self::ConversationCreated)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("conversation.updated") => {
+                serde_json::from_value(value)
+                    .map(Self::ConversationUpdated)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+/// `message.received`: a contact sent a message to one of the workspace's numbers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MessageReceivedEvent {
+    /// The event name, `message.received`.
+    pub event: String,
+    /// When the event happened (UTC).
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+    /// The message a contact sent: `from` is the contact's number, `to` the workspace's number that
+    /// received it.
+    pub data: MessageReceivedData,
+}
+/// The message a contact sent: `from` is the contact's number, `to` the workspace's number that
+/// received it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MessageReceivedData {
+    /// WhatsApp's ID of the message (`wamid....`), a string; not the internal integer ID that
+    /// `getMessageStatuses` calls `message_id`.
+    pub message_id: String,
+    /// ID of the conversation the message belongs to.
+    pub conversation_id: i64,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub from: PhoneNumber,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub to: PhoneNumber,
+    /// Type of the message, e.g. `text`. The documentation shows only `text`; the payload of other
+    /// types is not documented.
+    pub r#type: String,
+    /// The text of a `text` message. Optional, presumably absent for other types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// When the message was received (UTC).
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+}
+/// `message.status.updated`: a sent message was sent, delivered or read (or failed).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MessageStatusUpdatedEvent {
+    /// The event name, `message.status.updated`.
+    pub event: String,
+    /// When the event happened (UTC).
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+    /// The new status of a sent message.
+    pub data: MessageStatusUpdatedData,
+}
+/// The new status of a sent message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MessageStatusUpdatedData {
+    /// WhatsApp's ID of the message (`wamid....`), as `messageId` in the send responses.
+    pub message_id: String,
+    /// The delivery status of a message. Values the documentation does not list may appear.
+    pub status: MessageStatus,
+    /// When the message reached this status (UTC).
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+}
+/// `conversation.created`: a new conversation started.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationCreatedEvent {
+    /// The event name, `conversation.created`.
+    pub event: String,
+    /// When the event happened (UTC).
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+    /// The conversation that started.
+    pub data: ConversationCreatedData,
+}
+/// The conversation that started.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationCreatedData {
+    /// ID of the new conversation.
+    pub conversation_id: i64,
+    /// ID of the contact the conversation is with.
+    pub contact_id: i64,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone_number: PhoneNumber,
+    /// When the conversation started (UTC).
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+/// `conversation.updated`: a conversation's details changed. The documented payload is cut off after
+/// `timestamp`, so `data` is free-form JSON.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationUpdatedEvent {
+    /// The event name, `conversation.updated`.
+    pub event: String,
+    /// When the event happened (UTC).
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+    /// The conversation's new details; their fields are not documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+/// The request Awal sends to check a webhook URL (a POST with a JSON body). Answer HTTP 200 with a
+/// `WebhookChallengeResponse` echoing `challenge`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WebhookVerification {
+    /// Always `verification`.
+    pub r#type: String,
+    /// A random string to echo back.
+    pub challenge: String,
+}
+/// The answer to a `WebhookVerification` request, sent with HTTP 200.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WebhookChallengeResponse {
+    /// The `challenge` of the verification request, unchanged.
+    pub challenge: String,
+}
 /// The fields of a new contact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactRequest {
@@ -217,6 +1741,573 @@ impl UpdateContactRequest {
         form
     }
 }
+/// The fields of a new contact group.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateContactGroupRequest {
+    /// Name of the group, at most 255 characters.
+    ///
+    /// At most 255 characters.
+    pub name: String,
+    /// Whether a contact group is in use: `1` active, `0` inactive. The create page gives 1 as the
+    /// default.
+    ///
+    /// One of: `0` (Inactive, the group is hidden.), `1` (Active, the group can be used.).
+    pub status: ContactGroupStatus,
+}
+impl CreateContactGroupRequest {
+    /// A value with the required fields `name`, `status`, and every optional field unset.
+    pub fn new(name: impl Into<String>, status: ContactGroupStatus) -> Self {
+        Self { name: name.into(), status }
+    }
+}
+/// The fields to change; fields left out stay as they are.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct UpdateContactGroupRequest {
+    /// New name of the group, at most 255 characters (the limit stated for creation).
+    ///
+    /// At most 255 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether a contact group is in use: `1` active, `0` inactive. The create page gives 1 as the
+    /// default.
+    ///
+    /// One of: `0` (Inactive, the group is hidden.), `1` (Active, the group can be used.).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ContactGroupStatus>,
+}
+/// The fields of a new branch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateBranchRequest {
+    /// Branch name, at most 255 characters.
+    ///
+    /// At most 255 characters.
+    pub name: String,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: Option<PhoneNumber>,
+    /// Email address of the branch.
+    pub email: Option<String>,
+    /// Postal address of the branch.
+    pub address: Option<String>,
+    /// Free-text description of the branch.
+    pub description: Option<String>,
+    /// The branch's ID in another system (an external reference for integrations), not the
+    /// ID Awal assigns (`id` in the response).
+    pub branch_id: Option<String>,
+    /// ID of a contact group to associate with the branch, sent as a string.
+    pub contact_group_id: Option<String>,
+    /// Full name of the branch manager.
+    pub full_name: Option<String>,
+    /// Whether the branch is marked as a favourite. Sent as the form value `true` or `false`;
+    /// the server assumes `false` when it is absent.
+    ///
+    /// Default: `false`.
+    pub is_favorite: Option<bool>,
+    /// Logo or attachment of the branch: JPG, PNG or PDF, at most 10 MB; a 512x512 PNG is
+    /// recommended for logos. The response gives its URL as `file_url`.
+    ///
+    /// At most 10 MiB (10485760 bytes). Content types: `image/jpeg`, `image/png`, `application/pdf`.
+    pub file: Option<crate::FilePart>,
+}
+impl CreateBranchRequest {
+    /// A value with the required fields `name`, and every optional field unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            phone: None,
+            email: None,
+            address: None,
+            description: None,
+            branch_id: None,
+            contact_group_id: None,
+            full_name: None,
+            is_favorite: None,
+            file: None,
+        }
+    }
+}
+impl CreateBranchRequest {
+    /// The multipart form of this body: one part per field that is set, in spec order.
+    pub fn to_form(&self) -> crate::multipart::Form {
+        let mut form = crate::multipart::Form::new();
+        form.text("name", &self.name);
+        form.text_opt("phone", self.phone.as_ref());
+        form.text_opt("email", self.email.as_ref());
+        form.text_opt("address", self.address.as_ref());
+        form.text_opt("description", self.description.as_ref());
+        form.text_opt("branch_id", self.branch_id.as_ref());
+        form.text_opt("contact_group_id", self.contact_group_id.as_ref());
+        form.text_opt("full_name", self.full_name.as_ref());
+        form.text_opt("is_favorite", self.is_favorite.as_ref());
+        form.file_opt("file", self.file.as_ref());
+        form
+    }
+}
+/// The fields to change; fields left out stay as they are.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateBranchRequest {
+    /// Branch name, at most 255 characters.
+    ///
+    /// At most 255 characters.
+    pub name: Option<String>,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: Option<PhoneNumber>,
+    /// Email address of the branch.
+    pub email: Option<String>,
+    /// Postal address of the branch.
+    pub address: Option<String>,
+    /// Free-text description of the branch.
+    pub description: Option<String>,
+    /// The branch's ID in another system (an external reference for integrations).
+    pub branch_id: Option<String>,
+    /// ID of a contact group to associate with the branch, sent as a string.
+    pub contact_group_id: Option<String>,
+    /// Full name of the branch manager.
+    pub full_name: Option<String>,
+    /// Whether the branch is marked as a favourite (`true` or `false`).
+    pub is_favorite: Option<bool>,
+    /// New logo or attachment of the branch; JPG, PNG or PDF, at most 10 MB.
+    ///
+    /// At most 10 MiB (10485760 bytes). Content types: `image/jpeg`, `image/png`, `application/pdf`.
+    pub file: Option<crate::FilePart>,
+}
+impl UpdateBranchRequest {
+    /// The multipart form of this body: one part per field that is set, in spec order.
+    pub fn to_form(&self) -> crate::multipart::Form {
+        let mut form = crate::multipart::Form::new();
+        form.text_opt("name", self.name.as_ref());
+        form.text_opt("phone", self.phone.as_ref());
+        form.text_opt("email", self.email.as_ref());
+        form.text_opt("address", self.address.as_ref());
+        form.text_opt("description", self.description.as_ref());
+        form.text_opt("branch_id", self.branch_id.as_ref());
+        form.text_opt("contact_group_id", self.contact_group_id.as_ref());
+        form.text_opt("full_name", self.full_name.as_ref());
+        form.text_opt("is_favorite", self.is_favorite.as_ref());
+        form.file_opt("file", self.file.as_ref());
+        form
+    }
+}
+/// A text message and its recipient.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SendTextRequest {
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// The message text, at most 4096 characters.
+    ///
+    /// At most 4096 characters.
+    pub body: String,
+    /// Contact name, used only when the number has no contact yet (the contact is created).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email address, used only when the number has no contact yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// ID of the message this one replies to. The page does not say which ID; being a string,
+    /// it is presumably the WhatsApp `wamid` (`messageId` in send responses), not the internal
+    /// integer `id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// Whether WhatsApp shows a preview of the first link in `body`.
+    ///
+    /// Default: `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_url: Option<bool>,
+}
+impl SendTextRequest {
+    /// A value with the required fields `phone`, `body`, and every optional field unset.
+    pub fn new(phone: impl Into<String>, body: impl Into<String>) -> Self {
+        Self {
+            phone: phone.into(),
+            body: body.into(),
+            name: None,
+            email: None,
+            reply_to: None,
+            preview_url: None,
+        }
+    }
+}
+/// A media message whose file the server downloads from a URL.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SendMediaLinkRequest {
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// The kind of media sent by `sendMediaMessage`; it decides the accepted formats and size limit.
+    /// Values the documentation does not list may appear.
+    pub r#type: MediaType,
+    /// URL of the media file; it must start with `https://`. The file must meet the format and
+    /// size limits of its `type` (see the operation).
+    ///
+    /// Must match `^https://`.
+    pub link: String,
+    /// Caption shown with the media. Not supported for `audio` or `sticker`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+}
+/// A media message whose file is uploaded with the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendMediaUploadRequest {
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// The kind of media sent by `sendMediaMessage`; it decides the accepted formats and size limit.
+    /// Values the documentation does not list may appear.
+    pub r#type: MediaType,
+    /// The media file. The limit depends on `type`: image JPG/PNG/WEBP up to 5 MB, video
+    /// MP4/3GP up to 16 MB, audio MP3/OGG/AMR up to 16 MB, document PDF/DOC/DOCX/XLS/XLSX/PPT/PPTX
+    /// up to 100 MB (the overall maximum declared here), sticker WEBP 512x512 up to 100 KB. The
+    /// documentation names file formats; the content types listed are their standard MIME
+    /// types.
+    ///
+    /// At most 100 MiB (104857600 bytes). Content types: `image/jpeg`, `image/png`, `image/webp`, `video/mp4`, `video/3gpp`, `audio/mpeg`, `audio/ogg`, `audio/amr`, `application/pdf`, `application/msword`, `application/vnd.openxmlformats-officedocument.wordprocessingml.document`, `application/vnd.ms-excel`, `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `application/vnd.ms-powerpoint`, `application/vnd.openxmlformats-officedocument.presentationml.presentation`.
+    pub file: crate::FilePart,
+    /// Caption shown with the media. Not supported for `audio` or `sticker`.
+    pub caption: Option<String>,
+    /// File name shown to the recipient, for documents.
+    pub file_name: Option<String>,
+}
+impl SendMediaUploadRequest {
+    /// A value with the required fields `phone`, `type`, `file`, and every optional field unset.
+    pub fn new(
+        phone: impl Into<String>,
+        r#type: MediaType,
+        file: crate::FilePart,
+    ) -> Self {
+        Self {
+            phone: phone.into(),
+            r#type,
+            file,
+            caption: None,
+            file_name: None,
+        }
+    }
+}
+impl SendMediaUploadRequest {
+    /// The multipart form of this body: one part per field that is set, in spec order.
+    pub fn to_form(&self) -> crate::multipart::Form {
+        let mut form = crate::multipart::Form::new();
+        form.text("phone", &self.phone);
+        form.text("type", &self.r#type);
+        form.file("file", &self.file);
+        form.text_opt("caption", self.caption.as_ref());
+        form.text_opt("file_name", self.file_name.as_ref());
+        form
+    }
+}
+/// The request body of [`Client::send_media_message`](crate::Client::send_media_message): one of the content types the operation accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendMediaMessageBody {
+    /// Sent as JSON.
+    Json(SendMediaLinkRequest),
+    /// Sent as `multipart/form-data`.
+    Multipart(SendMediaUploadRequest),
+}
+impl From<SendMediaLinkRequest> for SendMediaMessageBody {
+    fn from(body: SendMediaLinkRequest) -> Self {
+        Self::Json(body)
+    }
+}
+impl From<SendMediaUploadRequest> for SendMediaMessageBody {
+    fn from(body: SendMediaUploadRequest) -> Self {
+        Self::Multipart(body)
+    }
+}
+/// Values of the template body's placeholders, sent as a JSON string in the form field.
+/// Either NAMED, e.g. `[{"name": "offer_code", "value": "SUMMER25"}]`, or POSITIONAL, in
+/// placeholder order, e.g. `["Mohammed", "2025-06-30"]`.
+///
+/// Decoding tries the variants in this order and takes the first that fits: `Named`, `Positional`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum TemplateBodyParams {
+    /// NAMED template parameters, for templates whose placeholders have names.
+    Named(TemplateNamedParams),
+    /// POSITIONAL template parameters: the values of the numbered placeholders (`{{1}}`, `{{2}}`, ...),
+    /// in order.
+    Positional(TemplatePositionalParams),
+}
+/// A template, its recipient and the values of its placeholders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendTemplateRequest {
+    /// ID of the template to send (`id` in `listTemplates`).
+    pub template_id: i64,
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// The kind of header of a template or invoice message (upper case). Also used for the `format` of
+    /// a template's `HEADER` component: the Templates page shows only `IMAGE` there, and Meta's header
+    /// formats are these same values. Values the documentation does not list may appear.
+    pub header_type: HeaderType,
+    /// The header's content: the URL of the media for `IMAGE`, `DOCUMENT` and `VIDEO` headers,
+    /// the text for `TEXT` headers. The page does not say how a `LOCATION` header is given.
+    pub header_value: Option<String>,
+    /// The header's media file, uploaded instead of giving its URL in `header_value`. The page
+    /// states no formats or limit for it; those declared are inferred from Send Media for the
+    /// header types that carry a file (image, video, document; 100 MB is the document limit).
+    ///
+    /// At most 100 MiB (104857600 bytes). Content types: `image/jpeg`, `image/png`, `image/webp`, `video/mp4`, `video/3gpp`, `application/pdf`, `application/msword`, `application/vnd.openxmlformats-officedocument.wordprocessingml.document`, `application/vnd.ms-excel`, `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `application/vnd.ms-powerpoint`, `application/vnd.openxmlformats-officedocument.presentationml.presentation`.
+    pub header_media: Option<crate::FilePart>,
+    /// Values of the template body's placeholders, sent as a JSON string in the form field.
+    /// Either NAMED, e.g. `[{"name": "offer_code", "value": "SUMMER25"}]`, or POSITIONAL, in
+    /// placeholder order, e.g. `["Mohammed", "2025-06-30"]`.
+    ///
+    /// Sent as a part holding JSON text.
+    pub body_params: Option<TemplateBodyParams>,
+    /// Values of the placeholders in the template's buttons (e.g. a dynamic URL suffix), sent as
+    /// a JSON string in the form field, e.g. `[{"index": 0, "name": "offer_id", "value": "12345"}]`.
+    ///
+    /// Sent as a part holding JSON text.
+    pub button_params: Option<Vec<TemplateButtonParam>>,
+}
+impl SendTemplateRequest {
+    /// A value with the required fields `template_id`, `phone`, `header_type`, and every optional field unset.
+    pub fn new(
+        template_id: i64,
+        phone: impl Into<String>,
+        header_type: HeaderType,
+    ) -> Self {
+        Self {
+            template_id,
+            phone: phone.into(),
+            header_type,
+            header_value: None,
+            header_media: None,
+            body_params: None,
+            button_params: None,
+        }
+    }
+}
+impl SendTemplateRequest {
+    /// The multipart form of this body: one part per field that is set, in spec order.
+    pub fn to_form(&self) -> crate::multipart::Form {
+        let mut form = crate::multipart::Form::new();
+        form.text("template_id", self.template_id);
+        form.text("phone", &self.phone);
+        form.text("header_type", &self.header_type);
+        form.text_opt("header_value", self.header_value.as_ref());
+        form.file_opt("header_media", self.header_media.as_ref());
+        form.json_opt("body_params", self.body_params.as_ref());
+        form.json_opt("button_params", self.button_params.as_ref());
+        form
+    }
+}
+/// A message text with reply buttons, and its recipient.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SendButtonRequest {
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// The message text, at most 1024 characters.
+    ///
+    /// At most 1024 characters.
+    pub body_text: String,
+    /// The reply buttons, one to three.
+    ///
+    /// From 1 to 3 items.
+    pub buttons: Vec<ReplyButton>,
+    /// Text header shown above the body, at most 60 characters.
+    ///
+    /// At most 60 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_text: Option<String>,
+    /// Footer shown below the body, at most 60 characters.
+    ///
+    /// At most 60 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer_text: Option<String>,
+}
+impl SendButtonRequest {
+    /// A value with the required fields `phone`, `body_text`, `buttons`, and every optional field unset.
+    pub fn new(
+        phone: impl Into<String>,
+        body_text: impl Into<String>,
+        buttons: Vec<ReplyButton>,
+    ) -> Self {
+        Self {
+            phone: phone.into(),
+            body_text: body_text.into(),
+            buttons,
+            header_text: None,
+            footer_text: None,
+        }
+    }
+}
+/// A message text with a list of options, and its recipient.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SendListRequest {
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// The message text.
+    pub body_text: String,
+    /// Label of the button that opens the list, at most 20 characters.
+    ///
+    /// At most 20 characters.
+    pub button_text: String,
+    /// The sections of the list, one to ten.
+    ///
+    /// From 1 to 10 items.
+    pub sections: Vec<ListSection>,
+    /// Text header shown above the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_text: Option<String>,
+    /// Footer shown below the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer_text: Option<String>,
+}
+impl SendListRequest {
+    /// A value with the required fields `phone`, `body_text`, `button_text`, `sections`, and every optional field unset.
+    pub fn new(
+        phone: impl Into<String>,
+        body_text: impl Into<String>,
+        button_text: impl Into<String>,
+        sections: Vec<ListSection>,
+    ) -> Self {
+        Self {
+            phone: phone.into(),
+            body_text: body_text.into(),
+            button_text: button_text.into(),
+            sections,
+            header_text: None,
+            footer_text: None,
+        }
+    }
+}
+/// A location and its recipient.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SendLocationRequest {
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// A place on the map, as sent by `sendLocationMessage`.
+    pub location: Location,
+}
+impl SendLocationRequest {
+    /// A value with the required fields `phone`, `location`, and every optional field unset.
+    pub fn new(phone: impl Into<String>, location: Location) -> Self {
+        Self {
+            phone: phone.into(),
+            location,
+        }
+    }
+}
+/// What to do with the conversation's ticket.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateTicketRequest {
+    /// What `updateTicket` does. Other values, if any, are undocumented.
+    pub route: TicketRoute,
+}
+impl UpdateTicketRequest {
+    /// A value with the required fields `route`, and every optional field unset.
+    pub fn new(route: TicketRoute) -> Self {
+        Self { route }
+    }
+}
+/// The fields to change; fields left out stay as they are.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct UpdateOrderRequest {
+    /// Internal notes of the business about the order (not shown to the customer, presumably).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_notes: Option<String>,
+    /// The progress of an order. It moves one step at a time in the order listed. The documentation does
+    /// not say whether cancelled or rejected orders exist; other values may appear. The documentation
+    /// lists the values without explaining them; the meanings below are read from their names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrderStatus>,
+    /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_status: Option<PaymentStatus>,
+    /// Date the order was or will be shipped (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_date: Option<chrono::NaiveDate>,
+    /// Date the order was or will be delivered (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_date: Option<chrono::NaiveDate>,
+    /// ID of the branch handling the order, sent as a string, e.g. `"1"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_id: Option<String>,
+}
+/// An invoice message and its recipient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendInvoiceRequest {
+    /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
+    /// country code, e.g. `96650000000`.
+    ///
+    /// Must match `^[1-9][0-9]{6,14}$`.
+    pub phone: PhoneNumber,
+    /// The message text, at most 1024 characters, e.g. the invoice number, amount and due date.
+    ///
+    /// At most 1024 characters.
+    pub message_text: String,
+    /// The kind of header of a template or invoice message (upper case). Also used for the `format` of
+    /// a template's `HEADER` component: the Templates page shows only `IMAGE` there, and Meta's header
+    /// formats are these same values. Values the documentation does not list may appear.
+    pub header_type: HeaderType,
+    /// The invoice as a PDF file, at most 100 MB; use it with `header_type` `DOCUMENT`.
+    ///
+    /// At most 100 MiB (104857600 bytes). Content types: `application/pdf`.
+    pub header_media: Option<crate::FilePart>,
+    /// The header's content given as a value instead of a file: the URL of the media for media
+    /// headers, the text for `TEXT` headers.
+    pub header_value: Option<String>,
+    /// Contact name, used only when the number has no contact yet (the contact is created).
+    pub name: Option<String>,
+    /// Email address, used only when the number has no contact yet.
+    pub email: Option<String>,
+}
+impl SendInvoiceRequest {
+    /// A value with the required fields `phone`, `message_text`, `header_type`, and every optional field unset.
+    pub fn new(
+        phone: impl Into<String>,
+        message_text: impl Into<String>,
+        header_type: HeaderType,
+    ) -> Self {
+        Self {
+            phone: phone.into(),
+            message_text: message_text.into(),
+            header_type,
+            header_media: None,
+            header_value: None,
+            name: None,
+            email: None,
+        }
+    }
+}
+impl SendInvoiceRequest {
+    /// The multipart form of this body: one part per field that is set, in spec order.
+    pub fn to_form(&self) -> crate::multipart::Form {
+        let mut form = crate::multipart::Form::new();
+        form.text("phone", &self.phone);
+        form.text("message_text", &self.message_text);
+        form.text("header_type", &self.header_type);
+        form.file_opt("header_media", self.header_media.as_ref());
+        form.text_opt("header_value", self.header_value.as_ref());
+        form.text_opt("name", self.name.as_ref());
+        form.text_opt("email", self.email.as_ref());
+        form
+    }
+}
 /// Query parameters of [`Client::list_contacts`](crate::Client::list_contacts).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactsQuery {
@@ -235,18 +2326,97 @@ pub struct ListContactsQuery {
     /// Case-insensitive search over the contact's name and phone number. Inferred.
     pub search_term: Option<String>,
 }
-/// Query parameters of [`Client::create_contact`](crate::Client::create_contact).
+/// Query parameters of [`Client::create_contact`](crate::Client::create_contact), [`Client::create_branch`](crate::Client::create_branch), [`Client::get_conversation`](crate::Client::get_conversation), [`Client::get_message_statuses`](crate::Client::get_message_statuses), [`Client::send_text_message`](crate::Client::send_text_message), [`Client::send_media_message`](crate::Client::send_media_message), [`Client::send_template_message`](crate::Client::send_template_message), [`Client::send_button_message`](crate::Client::send_button_message), [`Client::send_list_message`](crate::Client::send_list_message), [`Client::send_location_message`](crate::Client::send_location_message), [`Client::update_ticket`](crate::Client::update_ticket), [`Client::update_order`](crate::Client::update_order), [`Client::send_invoice_message`](crate::Client::send_invoice_message).
 #[derive(Debug, Clone, PartialEq)]
-pub struct CreateContactQuery {
+pub struct PhoneNumberIdQuery {
     /// Meta's ID of the sending WhatsApp number, e.g. `123456789012345`. `GET /waba-numbers` lists the
     /// workspace's numbers with their IDs.
     pub phone_number_id: String,
 }
-impl CreateContactQuery {
+impl PhoneNumberIdQuery {
     /// A value with the required fields `phone_number_id`, and every optional field unset.
     pub fn new(phone_number_id: impl Into<String>) -> Self {
         Self {
             phone_number_id: phone_number_id.into(),
+        }
+    }
+}
+/// Query parameters of [`Client::list_conversations`](crate::Client::list_conversations).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListConversationsQuery {
+    /// Meta's ID of the sending WhatsApp number, e.g. `123456789012345`. `GET /waba-numbers` lists the
+    /// workspace's numbers with their IDs.
+    pub phone_number_id: String,
+    /// Search over the contact's name and phone number: case-insensitive, and partial phone numbers
+    /// match. Note the camelCase name.
+    pub search_term: Option<String>,
+    /// Only conversations with this status, e.g. `unread`.
+    pub status: Option<ConversationStatus>,
+}
+impl ListConversationsQuery {
+    /// A value with the required fields `phone_number_id`, and every optional field unset.
+    pub fn new(phone_number_id: impl Into<String>) -> Self {
+        Self {
+            phone_number_id: phone_number_id.into(),
+            search_term: None,
+            status: None,
+        }
+    }
+}
+/// Query parameters of [`Client::list_templates`](crate::Client::list_templates).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTemplatesQuery {
+    /// Page number, starting at 1.
+    ///
+    /// At least 1. Default: `1`.
+    pub page: Option<i32>,
+    /// Number of templates per page.
+    ///
+    /// At least 1. Default: `100`.
+    pub limit: Option<i32>,
+    /// Search over template names. Note the camelCase name.
+    pub search_term: Option<String>,
+}
+/// Query parameters of [`Client::list_orders`](crate::Client::list_orders).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListOrdersQuery {
+    /// Meta's ID of the sending WhatsApp number, e.g. `123456789012345`. `GET /waba-numbers` lists the
+    /// workspace's numbers with their IDs.
+    pub phone_number_id: String,
+    /// Page number, starting at 1.
+    ///
+    /// At least 1. Default: `1`.
+    pub page: Option<i32>,
+    /// Number of orders per page.
+    ///
+    /// At least 1. Default: `10`.
+    pub limit: Option<i32>,
+    /// Only orders with this status.
+    pub status: Option<OrderStatus>,
+    /// Only orders from this date on (`YYYY-MM-DD`). The page does not say which date of the order is compared; presumably `created_at`.
+    pub from_date: Option<chrono::NaiveDate>,
+    /// Only orders up to this date (`YYYY-MM-DD`); presumably inclusive and compared with `created_at`.
+    pub to_date: Option<chrono::NaiveDate>,
+    /// Search over order numbers and customer names. Note the camelCase name.
+    pub search_term: Option<String>,
+    /// Only orders of this branch (a branch `id`, sent as a string).
+    pub branch_id: Option<String>,
+    /// Only orders of this customer (presumably a contact `id`, sent as a string).
+    pub customer_id: Option<String>,
+}
+impl ListOrdersQuery {
+    /// A value with the required fields `phone_number_id`, and every optional field unset.
+    pub fn new(phone_number_id: impl Into<String>) -> Self {
+        Self {
+            phone_number_id: phone_number_id.into(),
+            page: None,
+            limit: None,
+            status: None,
+            from_date: None,
+            to_date: None,
+            search_term: None,
+            branch_id: None,
+            customer_id: None,
         }
     }
 }
