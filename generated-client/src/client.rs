@@ -1,31 +1,49 @@
-//! [`Client`]: builds the URL, encodes the body once, signs it, sends it, and decodes the answer.
+//! [`Client`]: builds the URL, encodes the body once, signs it, sends it (again, when the retry policy says
+//! so), and decodes the answer.
 //!
 //! The generated operation methods fill a [`Request`] and call [`Client::send`]; everything that is the
-//! same for every operation lives here: credentials ([`Auth`]), timeouts, the clock and boundary sources
-//! (injectable so tests and snapshots are deterministic), and the mapping of answers to [`Error`].
+//! same for every operation lives here: credentials ([`Auth`]), timeouts, retries ([`RetryPolicy`]),
+//! per-call overrides ([`RequestOptions`]), the clock, sleep, jitter and boundary sources (injectable so
+//! tests and snapshots are deterministic), and the mapping of answers to [`Error`].
 
 use crate::error::{ApiError, ConfigError, Error, Result};
 use crate::multipart::{self, EncodeError, Form};
+use crate::options::RequestOptions;
 use crate::request::{Body, Request};
 use crate::response::Response;
+use crate::retry::{self, BoxFuture, RetryPolicy};
 use crate::secret::Secret;
 use crate::signing::{Message, MultipartBody, PathForm, SigningRule};
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, DATE,
+    HOST, TRANSFER_ENCODING, USER_AGENT,
+};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use url::Url;
 
 type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 type BoundarySource = Arc<dyn Fn() -> String + Send + Sync>;
+type Sleep = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
+type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 
 /// How much of a response body is kept in errors.
 const BODY_START_LIMIT: usize = 4096;
 /// Boundaries drawn before giving up when each one occurs in the content (a random one practically never
 /// does; a fixed test boundary always will, and must not loop).
 const BOUNDARY_ATTEMPTS: usize = 3;
+/// The default of [`ClientBuilder::max_response_bytes`]: 16 MiB.
+const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// A difference between the server's `Date` and the signed timestamp up to this is not called clock skew:
+/// `Date` has a resolution of one second and the answer takes time to arrive.
+const SKEW_TOLERANCE_SECONDS: u64 = 30;
+/// The optional version header of the API (awal-api.md §1.2).
+const API_VERSION_HEADER: &str = "X-API-Version";
 
 /// Credentials: an optional signing rule with its secret, and static headers (client id, workspace ...).
 ///
@@ -82,7 +100,15 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: String,
+    api_version: Option<String>,
+    retry: RetryPolicy,
+    max_response_bytes: usize,
+    correct_clock_skew: bool,
+    signing_path: Option<PathForm>,
+    multipart_signing: Option<MultipartBody>,
     clock: Option<Clock>,
+    sleep: Option<Sleep>,
+    jitter: Option<Jitter>,
     boundary: Option<BoundarySource>,
     http_client: Option<reqwest::Client>,
 }
@@ -95,7 +121,15 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
+            .field("api_version", &self.api_version)
+            .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("correct_clock_skew", &self.correct_clock_skew)
+            .field("signing_path", &self.signing_path)
+            .field("multipart_signing", &self.multipart_signing)
             .field("custom_clock", &self.clock.is_some())
+            .field("custom_sleep", &self.sleep.is_some())
+            .field("custom_jitter", &self.jitter.is_some())
             .field("custom_boundary", &self.boundary.is_some())
             .field("custom_http_client", &self.http_client.is_some())
             .finish()
@@ -111,7 +145,15 @@ impl ClientBuilder {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("awal-client/", env!("CARGO_PKG_VERSION")).to_owned(),
+            api_version: None,
+            retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            correct_clock_skew: false,
+            signing_path: None,
+            multipart_signing: None,
             clock: None,
+            sleep: None,
+            jitter: None,
             boundary: None,
             http_client: None,
         }
@@ -123,7 +165,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Total time allowed for one request, from sending to the last body byte. Default 60 s.
+    /// Total time allowed for one attempt, from sending to the last body byte. Default 60 s. A retried
+    /// request gets this much for each attempt; [`RetryPolicy::max_elapsed`] bounds the waits between
+    /// them. Overridden per call by [`RequestOptions::timeout`].
     pub fn timeout(mut self, duration: Duration) -> Self {
         self.timeout = duration;
         self
@@ -142,9 +186,116 @@ impl ClientBuilder {
         self
     }
 
-    /// The clock giving the signed timestamp in Unix seconds. Default: the system clock.
+    /// Sends `X-API-Version: <version>` (for example `"v1"`) on every request. Default: not sent, and the
+    /// API then answers with its latest stable version (awal-api.md §1.2). Pinning a version keeps the
+    /// answers' shape when a new version ships.
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = Some(version.into());
+        self
+    }
+
+    /// The retry policy of every call (default [`RetryPolicy::default`]: 3 attempts); see [`RetryPolicy`]
+    /// for which failures are retried. [`RetryPolicy::none`] turns retries off. Overridden per call by
+    /// [`RequestOptions::retry`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest response body read, in bytes. Default 16 MiB, far above any documented answer. A larger
+    /// one fails the call with [`Error::ResponseTooLarge`] as soon as it is known (from `Content-Length`,
+    /// or while reading), without reading the rest, so a misbehaving server or proxy cannot make the client
+    /// buffer an unbounded body.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Corrects the signed timestamp for a local clock that is off. Default off.
+    ///
+    /// When on, and a signed request is answered with 403 and a `Date` header more than 30 s away from the
+    /// timestamp sent, the client takes the difference between the server's time and its own clock as an
+    /// offset, keeps it (shared by every clone of the client), and sends the request once more with
+    /// timestamp = clock + offset; every later request is signed with the offset too. This retry is made
+    /// at most once per call, without waiting, whatever the [`RetryPolicy`].
+    ///
+    /// Off by default because a 403 is ambiguous: the API documents it both for a timestamp that is too old
+    /// and for insufficient permissions (awal-api.md §2.4), and a server's `Date` is not authenticated. Left
+    /// on, a permissions error costs a second request, and any server or proxy that answers 403 with a
+    /// wrong `Date` shifts the timestamps of every later call. Better to keep the clock synchronized (NTP);
+    /// turn this on where that is not possible.
+    pub fn correct_clock_skew(mut self, enabled: bool) -> Self {
+        self.correct_clock_skew = enabled;
+        self
+    }
+
+    /// Which form of the path is signed, replacing the signing rule's ([`SIGNING_RULE`](crate::SIGNING_RULE)
+    /// uses [`PathForm::RelativeToServer`]). Ignored by a client built with [`Auth::unsigned`].
+    ///
+    /// The docs never say whether the signed path includes the base URL's path (`/api/developer`); their only
+    /// worked example signs `/w/message/text` for a request to `/api/developer/w/message/text`
+    /// (awal-api.md §2.3, item 1), so the path relative to the base URL is the default. Should the API
+    /// turn out to sign the full path, `signing_path(PathForm::Full)` fixes that without a new release.
+    pub fn signing_path(mut self, form: PathForm) -> Self {
+        self.signing_path = Some(form);
+        self
+    }
+
+    /// What the body part of the signature is for `multipart/form-data` requests, replacing the signing
+    /// rule's ([`SIGNING_RULE`](crate::SIGNING_RULE) uses [`MultipartBody::Raw`]). Ignored by a client built
+    /// with [`Auth::unsigned`].
+    ///
+    /// The docs define BODY as "the request body" and never single out form uploads (awal-api.md §2.3,
+    /// item 5). The raw encoded bytes, boundaries and file contents included, are the only reading of that
+    /// which covers the bytes actually sent, so a changed file or field breaks the signature; the client
+    /// encodes each form once, so those bytes are known before signing. [`MultipartBody::Empty`] is there in
+    /// case the API turns out to sign an empty body for forms.
+    pub fn multipart_signing(mut self, body: MultipartBody) -> Self {
+        self.multipart_signing = Some(body);
+        self
+    }
+
+    /// The clock giving the signed timestamp in Unix seconds. Default: the system clock. Called for every
+    /// attempt, so that a retry carries a fresh timestamp.
     pub fn clock(mut self, now_unix_seconds: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now_unix_seconds));
+        self
+    }
+
+    /// How the client waits between attempts. Default: `tokio::time::sleep`. Tests give a function that
+    /// records the duration and returns at once.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    ///
+    /// let waits = Arc::new(Mutex::new(Vec::<Duration>::new()));
+    /// let recorded = waits.clone();
+    /// let builder = awal_client::Client::builder(awal_client::Credentials {
+    ///     client_id: "client-123".into(),
+    ///     domain: "your-workspace".into(),
+    ///     hmac_secret: "your-hmac-secret".into(),
+    /// })
+    /// .sleep(move |wait| {
+    ///     recorded.lock().unwrap().push(wait);
+    ///     Box::pin(async {})
+    /// })
+    /// .jitter(|| 0.5);
+    /// # let _ = builder;
+    /// ```
+    pub fn sleep(
+        mut self,
+        sleep: impl Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync + 'static,
+    ) -> Self {
+        self.sleep = Some(Arc::new(sleep));
+        self
+    }
+
+    /// The source of the random factor in `[0, 1)` applied to computed waits when
+    /// [`RetryPolicy::jitter`] is on. Default: the operating system's random generator. A value outside
+    /// `[0, 1]` is clamped.
+    pub fn jitter(mut self, random_unit: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
+        self.jitter = Some(Arc::new(random_unit));
         self
     }
 
@@ -171,6 +322,11 @@ impl ClientBuilder {
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| invalid_header_value("User-Agent"))?;
         headers.insert(USER_AGENT, user_agent);
+        if let Some(version) = &self.api_version {
+            let value = HeaderValue::from_str(version)
+                .map_err(|_| invalid_header_value(API_VERSION_HEADER))?;
+            headers.insert(header_name(API_VERSION_HEADER)?, value);
+        }
         let mut credential_headers = HeaderMap::new();
         for (name, value) in &self.auth.headers {
             let header = header_name(name)?;
@@ -181,9 +337,15 @@ impl ClientBuilder {
         }
 
         let signer = match self.auth.signing {
-            Some((rule, secret)) => {
+            Some((mut rule, secret)) => {
                 HeaderValue::from_str(rule.prefix)
                     .map_err(|_| invalid_header_value(rule.header))?;
+                if let Some(form) = self.signing_path {
+                    rule.path = form;
+                }
+                if let Some(body) = self.multipart_signing {
+                    rule.multipart_body = body;
+                }
                 Some(Signer {
                     header: header_name(rule.header)?,
                     timestamp_header: header_name(rule.timestamp_header)?,
@@ -212,11 +374,20 @@ impl ClientBuilder {
                 credential_headers,
                 signer,
                 timeout: self.timeout,
+                retry: self.retry,
+                max_response_bytes: self.max_response_bytes,
+                correct_clock_skew: self.correct_clock_skew,
+                clock_offset: AtomicI64::new(0),
                 clock: self.clock.unwrap_or_else(|| Arc::new(system_clock)),
+                sleep: self
+                    .sleep
+                    .unwrap_or_else(|| Arc::new(|wait| Box::pin(tokio::time::sleep(wait)))),
+                jitter: self.jitter.unwrap_or_else(|| Arc::new(retry::random_unit)),
                 boundary: self
                     .boundary
                     .unwrap_or_else(|| Arc::new(multipart::random_boundary)),
             }),
+            options: None,
         })
     }
 }
@@ -227,6 +398,8 @@ impl ClientBuilder {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Set by [`Client::with_options`]; `None` for the client as built.
+    options: Option<Arc<RequestOptions>>,
 }
 
 struct Inner {
@@ -235,13 +408,21 @@ struct Inner {
     /// The base URL's path without a trailing slash (`""` for a root URL).
     base_path: String,
     http: reqwest::Client,
-    /// Sent on every request: Accept and User-Agent.
+    /// Sent on every request: Accept, User-Agent and X-API-Version.
     headers: HeaderMap,
     /// Sent on every authenticated request (all but `security: []` operations).
     credential_headers: HeaderMap,
     signer: Option<Signer>,
     timeout: Duration,
+    retry: RetryPolicy,
+    max_response_bytes: usize,
+    correct_clock_skew: bool,
+    /// Seconds added to the clock for the signed timestamp; learnt from a 403's `Date` when
+    /// `correct_clock_skew` is on, 0 otherwise. Shared by every clone.
+    clock_offset: AtomicI64,
     clock: Clock,
+    sleep: Sleep,
+    jitter: Jitter,
     boundary: BoundarySource,
 }
 
@@ -311,7 +492,68 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("headers", &names)
+            .field("retry", &self.inner.retry)
+            .field("options", &self.options)
             .finish_non_exhaustive()
+    }
+}
+
+/// A request ready to be signed and sent, as many times as the retry policy allows: the body is encoded
+/// once, and every attempt sends these same bytes.
+struct Prepared {
+    method: Method,
+    url: Url,
+    /// Every header but the signature and timestamp, which each attempt adds.
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    is_multipart: bool,
+    authenticated: bool,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    /// An answer, its body read in full.
+    Answer {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    /// Connecting, sending or reading failed.
+    Transport(reqwest::Error),
+    /// The body is over the limit; the rest was not read.
+    TooLarge(StatusCode),
+}
+
+/// Time spent on one call, for [`RetryPolicy::max_elapsed`]: real time spent in attempts plus the waits
+/// asked for. In production a wait takes as long as asked, so this is the wall-clock time; with a sleep
+/// function that returns at once (tests), the waits still count, so `max_elapsed` is tested as it works.
+struct CallClock {
+    start: Instant,
+    slept_for_real: Duration,
+    waits_asked: Duration,
+}
+
+impl CallClock {
+    fn start() -> Self {
+        Self {
+            start: Instant::now(),
+            slept_for_real: Duration::ZERO,
+            waits_asked: Duration::ZERO,
+        }
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.start
+            .elapsed()
+            .saturating_sub(self.slept_for_real)
+            .saturating_add(self.waits_asked)
+    }
+
+    async fn wait(&mut self, sleep: &Sleep, duration: Duration) {
+        let before = Instant::now();
+        sleep(duration).await;
+        self.slept_for_real += before.elapsed();
+        self.waits_asked += duration;
     }
 }
 
@@ -321,13 +563,239 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// A copy of this client whose calls use `options` (retry policy, timeout, extra headers) on top of
+    /// this client's settings. Cheap: the connection pool, credentials and learnt clock offset are shared;
+    /// `self` is unchanged. Options given to a client that already has some are merged, the new ones
+    /// winning.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: awal_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use awal_client::{RequestOptions, RetryPolicy};
+    ///
+    /// // This one call is sent once, whatever the client's policy.
+    /// client.with_options(RequestOptions::new().retry(RetryPolicy::none())).delete_contact(7).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        let options = match &self.options {
+            Some(current) => current.merged(options),
+            None => options,
+        };
+        Client {
+            inner: Arc::clone(&self.inner),
+            options: Some(Arc::new(options)),
+        }
+    }
+
+    /// The offset, in seconds, added to the clock for signed timestamps: learnt from the server when
+    /// [`ClientBuilder::correct_clock_skew`] is on, 0 otherwise.
+    pub fn clock_offset_seconds(&self) -> i64 {
+        self.inner.clock_offset.load(Ordering::Relaxed)
+    }
+
     /// Builds the URL, encodes the body once, signs those exact bytes, sends them, and decodes the answer:
     /// 2xx → the JSON body as `T` (an empty body is read as `null`, so `()` and `Option` work); any other
-    /// status → [`Error::Api`] with the body parsed as `E` when it parses.
+    /// status → [`Error::Api`] with the body parsed as `E` when it parses. A failed attempt is sent again as
+    /// the [`RetryPolicy`] says, signed anew over the same bytes.
     pub(crate) async fn send<T: DeserializeOwned, E: DeserializeOwned>(
         &self,
         request: Request,
     ) -> Result<Response<T>, E> {
+        let inner = &*self.inner;
+        let prepared = self.prepare(request)?;
+        let options = self.options.as_deref();
+        let policy = options.and_then(|o| o.retry).unwrap_or(inner.retry);
+        let timeout = options.and_then(|o| o.timeout).unwrap_or(inner.timeout);
+
+        let mut clock = CallClock::start();
+        // Requests sent, the clock-skew correction's included; and retries made under the policy.
+        let mut attempts: u32 = 0;
+        let mut retries: u32 = 0;
+        let mut skew_corrected = false;
+        loop {
+            attempts += 1;
+            let timestamp = self.timestamp();
+            let (wait, error) = match self.attempt(&prepared, timestamp, timeout).await? {
+                Attempt::Answer {
+                    status,
+                    headers,
+                    body,
+                } if status.is_success() => return decode(status, headers, &body, attempts),
+                Attempt::Answer {
+                    status,
+                    headers,
+                    body,
+                } => {
+                    if !skew_corrected
+                        && self.learn_clock_offset(&prepared, status, &headers, timestamp)
+                    {
+                        skew_corrected = true;
+                        continue;
+                    }
+                    let wait = retry::retries_status(&prepared.method, status).then(|| {
+                        let now = i64::try_from(self.timestamp()).unwrap_or(i64::MAX);
+                        retry::retry_after(&headers, now)
+                            .unwrap_or_else(|| self.backoff(&policy, retries + 1))
+                    });
+                    let error = Error::Api(Box::new(ApiError {
+                        status,
+                        body: serde_json::from_slice(&body).ok(),
+                        raw_body: body_start(&body),
+                        headers,
+                        attempts,
+                    }));
+                    (wait, error)
+                }
+                Attempt::Transport(error) => {
+                    let wait = retry::retries_transport(&prepared.method, &error)
+                        .then(|| self.backoff(&policy, retries + 1));
+                    (wait, Error::Transport(error))
+                }
+                Attempt::TooLarge(status) => {
+                    return Err(Error::ResponseTooLarge {
+                        status,
+                        limit: inner.max_response_bytes,
+                    })
+                }
+            };
+            match wait {
+                Some(wait)
+                    if policy.allows_another(retries + 1)
+                        && clock.elapsed().saturating_add(wait) <= policy.max_elapsed =>
+                {
+                    clock.wait(&inner.sleep, wait).await;
+                    retries += 1;
+                }
+                _ => return Err(error),
+            }
+        }
+    }
+
+    /// The signed timestamp: the clock plus the learnt offset.
+    fn timestamp(&self) -> u64 {
+        (self.inner.clock)().saturating_add_signed(self.inner.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// The computed wait before retry `retry` under `policy`, drawing a jitter factor only when needed.
+    fn backoff(&self, policy: &RetryPolicy, retry: u32) -> Duration {
+        let jitter = if policy.jitter {
+            (self.inner.jitter)()
+        } else {
+            1.0
+        };
+        policy.backoff(retry, jitter)
+    }
+
+    /// With clock-skew correction on: when a signed request got 403 with a `Date` far from the timestamp
+    /// sent, stores the offset of the server's time from the clock and returns true (send once more).
+    fn learn_clock_offset(
+        &self,
+        prepared: &Prepared,
+        status: StatusCode,
+        headers: &HeaderMap,
+        sent_timestamp: u64,
+    ) -> bool {
+        let inner = &*self.inner;
+        if !inner.correct_clock_skew
+            || status != StatusCode::FORBIDDEN
+            || !prepared.authenticated
+            || inner.signer.is_none()
+        {
+            return false;
+        }
+        let Some(server_time) = headers
+            .get(DATE)
+            .and_then(|date| date.to_str().ok())
+            .and_then(retry::http_date_seconds)
+        else {
+            return false;
+        };
+        let sent = i64::try_from(sent_timestamp).unwrap_or(i64::MAX);
+        if server_time.abs_diff(sent) <= SKEW_TOLERANCE_SECONDS {
+            // The timestamp was right: the 403 is about something else (permissions).
+            return false;
+        }
+        let local = i64::try_from((inner.clock)()).unwrap_or(i64::MAX);
+        let offset = server_time.saturating_sub(local);
+        let offset = if offset.unsigned_abs() > SKEW_TOLERANCE_SECONDS {
+            offset
+        } else {
+            0
+        };
+        inner.clock_offset.store(offset, Ordering::Relaxed);
+        true
+    }
+
+    /// Signs and sends the prepared request once and reads the answer, up to the size limit.
+    async fn attempt<E>(
+        &self,
+        prepared: &Prepared,
+        timestamp: u64,
+        timeout: Duration,
+    ) -> Result<Attempt, E> {
+        let inner = &*self.inner;
+        let mut headers = prepared.headers.clone();
+        if let Some(signer) = inner.signer.as_ref().filter(|_| prepared.authenticated) {
+            let signed_body: &[u8] = match (prepared.is_multipart, signer.rule.multipart_body) {
+                (true, MultipartBody::Empty) => &[],
+                _ => prepared.body.as_deref().unwrap_or_default(),
+            };
+            signer.sign_into(
+                &mut headers,
+                prepared.method.as_str(),
+                &prepared.url,
+                &inner.base_path,
+                timestamp,
+                signed_body,
+            )?;
+        }
+
+        let mut builder = inner
+            .http
+            .request(prepared.method.clone(), prepared.url.clone())
+            .headers(headers)
+            .timeout(timeout);
+        if let Some(body) = &prepared.body {
+            // A cheap reference-counted copy of the bytes encoded once in `prepare`.
+            builder = builder.body(reqwest::Body::from(body.clone()));
+        }
+        let mut response = match builder.send().await {
+            Ok(response) => response,
+            Err(error) => return Ok(Attempt::Transport(error)),
+        };
+        let status = response.status();
+        let limit = inner.max_response_bytes;
+        let announced = response.content_length();
+        if announced.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
+            return Ok(Attempt::TooLarge(status));
+        }
+        let headers = std::mem::take(response.headers_mut());
+        // `announced` is at most `limit` here, so this allocation is bounded too.
+        let capacity = announced.map_or(0, |length| usize::try_from(length).unwrap_or(0));
+        let mut body = Vec::with_capacity(capacity);
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if chunk.len() > limit - body.len() {
+                        return Ok(Attempt::TooLarge(status));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(error) => return Ok(Attempt::Transport(error)),
+            }
+        }
+        Ok(Attempt::Answer {
+            status,
+            headers,
+            body: Bytes::from(body),
+        })
+    }
+
+    /// Checks the request and builds everything that is the same for every attempt: URL, headers, and the
+    /// body encoded once.
+    fn prepare<E>(&self, request: Request) -> Result<Prepared, E> {
         let inner = &*self.inner;
         let Request {
             method,
@@ -341,19 +809,32 @@ impl Client {
         let url = self.url(&path, &query)?;
         let mut headers = HeaderMap::new();
         for (name, value) in extra_headers {
-            let header = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::invalid(name, "not a valid header name"))?;
-            let value = HeaderValue::from_str(&value).map_err(|_| {
-                Error::invalid(
-                    name,
-                    "the value contains characters that cannot be sent, such as a line break",
-                )
-            })?;
+            let (header, value) = checked_header(name, &value)?;
             headers.append(header, value);
         }
         // Inserted after the operation's own headers, so those cannot replace the credentials.
         for (name, value) in &inner.headers {
             headers.insert(name.clone(), value.clone());
+        }
+        if let Some(options) = &self.options {
+            let mut checked = Vec::with_capacity(options.headers.len());
+            for (name, value) in &options.headers {
+                let (header, value) = checked_header(name, value)?;
+                if self.is_reserved(&header) {
+                    return Err(Error::invalid(
+                        name.clone(),
+                        "set by the client itself; it cannot be replaced per request",
+                    ));
+                }
+                checked.push((header, value));
+            }
+            // Each name given replaces the header of that name; repeating a name sends it repeated.
+            for (header, _) in &checked {
+                headers.remove(header);
+            }
+            for (header, value) in checked {
+                headers.append(header, value);
+            }
         }
         if authenticated {
             for (name, value) in &inner.credential_headers {
@@ -378,56 +859,32 @@ impl Client {
             }
         };
 
-        if let Some(signer) = inner.signer.as_ref().filter(|_| authenticated) {
-            let signed_body: &[u8] = match (is_multipart, signer.rule.multipart_body) {
-                (true, MultipartBody::Empty) => &[],
-                _ => body.as_deref().unwrap_or_default(),
-            };
-            signer.sign_into(
-                &mut headers,
-                method.as_str(),
-                &url,
-                &inner.base_path,
-                (inner.clock)(),
-                signed_body,
-            )?;
-        }
+        Ok(Prepared {
+            method,
+            url,
+            headers,
+            body,
+            is_multipart,
+            authenticated,
+        })
+    }
 
-        let mut builder = inner
-            .http
-            .request(method, url)
-            .headers(headers)
-            .timeout(inner.timeout);
-        if let Some(body) = body {
-            builder = builder.body(reqwest::Body::from(body));
-        }
-        let mut response = builder.send().await.map_err(Error::Transport)?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(Error::Transport)?;
-
-        if status.is_success() {
-            let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-                b"null"
-            } else {
-                &body
-            };
-            match serde_json::from_slice(json) {
-                Ok(value) => Ok(Response::new(status, headers, value)),
-                Err(source) => Err(Error::Decode {
-                    status,
-                    source,
-                    body_start: body_start(&body),
-                }),
-            }
-        } else {
-            Err(Error::Api(Box::new(ApiError {
-                status,
-                headers,
-                body: serde_json::from_slice(&body).ok(),
-                raw_body: body_start(&body),
-            })))
-        }
+    /// Headers a [`RequestOptions::header`] may not set: framing, content type, credentials, signature.
+    fn is_reserved(&self, name: &HeaderName) -> bool {
+        let inner = &*self.inner;
+        [
+            CONTENT_TYPE,
+            CONTENT_LENGTH,
+            TRANSFER_ENCODING,
+            HOST,
+            CONNECTION,
+        ]
+        .contains(name)
+            || inner.credential_headers.contains_key(name)
+            || inner
+                .signer
+                .as_ref()
+                .is_some_and(|signer| signer.header == name || signer.timestamp_header == name)
     }
 
     /// Joins base URL, path and query as text and parses the result, refusing anything the parser changed:
@@ -557,6 +1014,44 @@ fn without_userinfo(text: &str) -> String {
     }
 }
 
+/// A 2xx answer's body as `T`; an empty (or blank) body is read as `null`, so `()` and `Option` work.
+fn decode<T: DeserializeOwned, E>(
+    status: StatusCode,
+    headers: HeaderMap,
+    body: &[u8],
+    attempts: u32,
+) -> Result<Response<T>, E> {
+    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    match serde_json::from_slice(json) {
+        Ok(value) => Ok(Response::new(status, headers, value, attempts)),
+        Err(source) => Err(Error::Decode {
+            status,
+            source,
+            body_start: body_start(body),
+        }),
+    }
+}
+
+/// A header given by the caller, or why it cannot be sent.
+fn checked_header<E>(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), E> {
+    let header = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid(name, "not a valid header name"))?;
+    let value = HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid(
+            name,
+            "the value contains characters that cannot be sent, such as a line break",
+        )
+    })?;
+    Ok((header, value))
+}
+
+#[cfg(test)]
+mod retry_tests;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,9 +1059,11 @@ mod tests {
     use crate::test_server::{Reply, Server};
     use reqwest::{Method, StatusCode};
 
-    const SECRET: &str = "your-hmac-secret";
+    pub(super) const SECRET: &str = "your-hmac-secret";
+    /// The fixed clock of the tests: Mon, 01 Jan 2024 16:00:00 GMT.
+    pub(super) const NOW: u64 = 1704124800;
 
-    const RULE: SigningRule = SigningRule {
+    pub(super) const RULE: SigningRule = SigningRule {
         header: "X-Awal-Signature-256",
         prefix: "sha256=",
         timestamp_header: "X-Timestamp",
@@ -581,21 +1078,27 @@ mod tests {
         multipart_body: MultipartBody::Raw,
     };
 
-    fn auth(rule: SigningRule) -> Auth {
+    pub(super) fn auth(rule: SigningRule) -> Auth {
         Auth::signed(rule, Secret::from(SECRET))
             .header("X-Client-ID", "client-123")
             .header("X-Domain", "your-workspace")
     }
 
-    fn client(base: &str, rule: SigningRule) -> Client {
+    /// A builder with the fixed clock and boundary, and waits between retries that return at once (the
+    /// retry tests record them).
+    pub(super) fn builder(base: &str, rule: SigningRule) -> ClientBuilder {
         ClientBuilder::new(format!("{base}/api/developer"), auth(rule))
-            .clock(|| 1704124800)
+            .clock(|| NOW)
             .boundary(|| "awal-boundary-0001".to_owned())
-            .build()
-            .expect("valid configuration")
+            .sleep(|_| Box::pin(async {}))
+            .jitter(|| 0.5)
     }
 
-    fn json(status: u16, body: &str) -> Reply {
+    fn client(base: &str, rule: SigningRule) -> Client {
+        builder(base, rule).build().expect("valid configuration")
+    }
+
+    pub(super) fn json(status: u16, body: &str) -> Reply {
         Reply {
             status,
             headers: vec![("Content-Type", "application/json")],
@@ -604,9 +1107,9 @@ mod tests {
     }
 
     #[derive(Debug, serde::Deserialize, PartialEq)]
-    struct Envelope {
-        error: String,
-        message: String,
+    pub(super) struct Envelope {
+        pub(super) error: String,
+        pub(super) message: String,
     }
 
     #[tokio::test]
@@ -738,6 +1241,8 @@ mod tests {
         assert_eq!(api.raw_body, body);
         assert_eq!(api.rate_limit().retry_after, Some(3600));
         assert_eq!(api.rate_limit().remaining, Some(0));
+        // Waiting an hour is beyond the default `max_elapsed`: the answer is returned at once.
+        assert_eq!(api.attempts, 1);
         assert_eq!(
             error.to_string(),
             format!("HTTP 429 Too Many Requests: {body}")
@@ -758,6 +1263,7 @@ mod tests {
         })
         .await;
         let error = client(&server.base, RULE)
+            .with_options(RequestOptions::new().retry(RetryPolicy::none()))
             .send::<serde_json::Value, Envelope>(Request::new(Method::GET, "/contacts".to_owned()))
             .await
             .expect_err("502");
@@ -1010,6 +1516,7 @@ mod tests {
         });
         let client = ClientBuilder::new(base, auth(RULE))
             .timeout(Duration::from_millis(200))
+            .retry(RetryPolicy::none())
             .build()
             .expect("valid configuration");
         let error = client

@@ -24,6 +24,10 @@ pub enum Error<E> {
         /// What is wrong with it.
         message: String,
     },
+    /// The request breaks limits the spec documents (a pattern, a length, a count, a range, a file's size
+    /// or type, a value outside a closed set); it was not sent. Every broken limit is listed.
+    #[error("invalid request: {}", list_problems(.0))]
+    Validation(Vec<crate::validate::ValidationError>),
     /// Connecting, sending or reading failed, or timed out. Never contains the secret.
     #[error("request failed: {}", with_causes(.0))]
     Transport(#[source] reqwest::Error),
@@ -41,6 +45,24 @@ pub enum Error<E> {
         /// The start of the body (up to 4 KiB, lossy UTF-8), to see what came instead.
         body_start: String,
     },
+    /// The answer's body is larger than [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)
+    /// allows. Detected from `Content-Length` before reading, or while reading a body sent without one; the
+    /// rest is not read. Never retried.
+    #[error("HTTP {status}: the response body exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The status of the answer (2xx or not).
+        status: StatusCode,
+        /// The limit in force, in bytes.
+        limit: usize,
+    },
+}
+
+fn list_problems(problems: &[crate::validate::ValidationError]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// reqwest's own message ("error sending request for url (...)") hides why; the one line an error is
@@ -64,9 +86,9 @@ impl<E> Error<E> {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport(error) => error.status(),
-            Error::InvalidRequest { .. } => None,
+            Error::InvalidRequest { .. } | Error::Validation(_) => None,
         }
     }
 
@@ -108,6 +130,9 @@ pub struct ApiError<E> {
     pub body: Option<E>,
     /// The start of the raw body (up to 4 KiB, lossy UTF-8), kept whether or not it parsed.
     pub raw_body: String,
+    /// How many attempts were made, this answer's included (more than 1 when the request was retried; see
+    /// [`RetryPolicy`](crate::RetryPolicy)).
+    pub attempts: u32,
 }
 
 impl<E> ApiError<E> {
@@ -258,6 +283,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: None,
             raw_body: raw_body.to_owned(),
+            attempts: 1,
         }
     }
 
@@ -290,6 +316,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: None,
             raw_body: String::new(),
+            attempts: 1,
         }
     }
 

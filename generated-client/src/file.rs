@@ -75,7 +75,13 @@ impl FilePart {
         self.bytes.len()
     }
 
-    /// Whether the file is empty.
+    /// The content type the file's magic bytes announce (PNG, JPEG, GIF, WEBP, PDF, MP4, 3GP, OGG, AMR,
+    /// MP3), whatever its name or declared content type say; `None` for other formats.
+    pub fn detected_content_type(&self) -> Option<&'static str> {
+        sniff(&self.bytes)
+    }
+
+    /// True when the file has no bytes.
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }

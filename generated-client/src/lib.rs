@@ -29,8 +29,31 @@
 //!   how webhooks are signed, so the verifier ASSUMES the request scheme (HMAC-SHA256 of the raw body,
 //!   `sha256=<hex>` in `X-Awal-Signature-256`) and lets header and prefix be changed.
 //! - Credentials ([`Credentials`], [`Auth`], [`Secret`]) never appear in `Debug` output or errors.
-//! - Tests and snapshots fix the clock and the multipart boundary with [`ClientBuilder::clock`] and
+//! - Tests and snapshots fix the clock, the waits between retries and the multipart boundary with
+//!   [`ClientBuilder::clock`], [`ClientBuilder::sleep`], [`ClientBuilder::jitter`] and
 //!   [`ClientBuilder::boundary`].
+//!
+//! # Retries and timeouts
+//!
+//! A failed call is sent again, up to 3 attempts in all by default ([`RetryPolicy`]), after an exponential,
+//! jittered wait, or exactly as long as the answer's `Retry-After` says when that fits in the policy's
+//! `max_elapsed` (60 s by default; a longer `Retry-After` is returned at once instead). Retried are:
+//!
+//! - for every method: 429 and 503 answers, and connections that could not be made at all: none of these
+//!   was processed;
+//! - for GET, HEAD, PUT, DELETE and OPTIONS only: also 500, 502 and 504 answers, timeouts, and connections
+//!   lost after the request was sent.
+//!
+//! POST and PATCH are never sent again after a 500, 502, 504, a timeout or a lost connection: the server
+//! may have processed them (created the contact, sent the message), and the API has no idempotency key.
+//! Every attempt is signed anew with a fresh timestamp over the same body bytes.
+//! [`Response::attempts`] and [`ApiError::attempts`] tell how many attempts a call took.
+//!
+//! Each attempt may take [`ClientBuilder::timeout`] (60 s), connecting [`ClientBuilder::connect_timeout`]
+//! (10 s); answers larger than [`ClientBuilder::max_response_bytes`] (16 MiB) are refused
+//! ([`Error::ResponseTooLarge`]). [`Client::with_options`] overrides the retry policy, the timeout and
+//! headers for some calls ([`RequestOptions`]), and [`ClientBuilder::correct_clock_skew`] (off by default)
+//! corrects the signed timestamp for a local clock that is off.
 //!
 //! `src/generated/` is produced by the generator from the spec; everything else is the hand-written,
 //! API-agnostic runtime it calls.
@@ -46,10 +69,14 @@ mod file;
 #[rustfmt::skip]
 mod generated;
 pub mod multipart;
+mod options;
+pub mod pagination;
 pub mod request;
 mod response;
+mod retry;
 mod secret;
 pub mod signing;
+pub mod validate;
 pub mod webhooks;
 
 #[cfg(test)]
@@ -61,7 +88,9 @@ pub use error::{ApiError, ConfigError, Error, ErrorKind, Result};
 pub use file::FilePart;
 pub use generated::security::{Credentials, DEFAULT_BASE_URL, SIGNING_RULE};
 pub use generated::types;
+pub use options::RequestOptions;
 pub use response::{RateLimit, Response};
+pub use retry::{BoxFuture, RetryPolicy};
 pub use secret::Secret;
 
 /// HTTP methods (re-exported from reqwest), as used in [`request::Request::new`].

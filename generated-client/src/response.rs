@@ -12,15 +12,23 @@ pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
     body: T,
+    attempts: u32,
 }
 
 impl<T> Response<T> {
-    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: T, attempts: u32) -> Self {
         Self {
             status,
             headers,
             body,
+            attempts,
         }
+    }
+
+    /// How many attempts it took, this one included: 1 unless earlier attempts failed and were retried (see
+    /// [`RetryPolicy`](crate::RetryPolicy)).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// The HTTP status (for example `201 Created`).
@@ -68,7 +76,7 @@ pub struct RateLimit {
     /// `X-RateLimit-Reset`: Unix time (seconds) at which the window resets.
     pub reset: Option<u64>,
     /// `Retry-After`: seconds to wait before retrying (the HTTP-date form is not used by this API and is
-    /// reported as `None`).
+    /// reported as `None` here; the client's own retries understand both forms).
     pub retry_after: Option<u64>,
 }
 
@@ -140,12 +148,13 @@ mod tests {
     fn response_exposes_and_derefs_to_the_body() {
         let mut headers = HeaderMap::new();
         headers.insert("X-RateLimit-Remaining", HeaderValue::from_static("9"));
-        let response = Response::new(StatusCode::CREATED, headers, vec![1, 2, 3]);
+        let response = Response::new(StatusCode::CREATED, headers, vec![1, 2, 3], 2);
         assert_eq!(response.status(), StatusCode::CREATED);
         assert_eq!(response.len(), 3);
         assert_eq!(response.body(), &[1, 2, 3]);
         assert_eq!(response.rate_limit().remaining, Some(9));
         assert_eq!(response.headers().len(), 1);
+        assert_eq!(response.attempts(), 2);
         assert_eq!(response.into_body(), vec![1, 2, 3]);
     }
 }

@@ -6,10 +6,17 @@
 #[path = "support/server.rs"]
 mod server;
 
-use awal_client::types::{PhoneNumberIdQuery, CreateContactRequest};
-use awal_client::{signing, Client, Credentials, Error, ErrorKind, FilePart, Secret, StatusCode};
+use awal_client::signing::{Message, MultipartBody, PathForm};
+use awal_client::types::{CreateContactRequest, PhoneNumberIdQuery};
+use awal_client::{
+    signing, Client, Credentials, Error, ErrorKind, FilePart, RequestOptions, RetryPolicy, Secret,
+    StatusCode, SIGNING_RULE,
+};
 use base64::Engine as _;
 use server::{Recorded, Reply, Server};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 const SECRET: &str = "your-hmac-secret";
 
@@ -235,4 +242,117 @@ async fn validation_errors_are_invalid_request_whether_400_or_422() {
             Some("validation_failed")
         );
     }
+}
+
+fn credentials() -> Credentials {
+    Credentials {
+        client_id: "client-123".to_owned(),
+        domain: "your-workspace".to_owned(),
+        hmac_secret: Secret::from(SECRET),
+    }
+}
+
+#[tokio::test]
+async fn with_options_applies_to_every_generated_method() {
+    let server = Server::script(vec![json(503, "{}"), json(201, "{}")]).await;
+    let error = client(&server, 1704124804)
+        .with_options(RequestOptions::new().retry(RetryPolicy::none()))
+        .create_contact(
+            &PhoneNumberIdQuery::new("123456"),
+            &CreateContactRequest::new("Ahmed Mohammed", "96650000000"),
+        )
+        .await
+        .expect_err("503, sent once");
+    let api = error.api().expect("an API error");
+    assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(api.attempts, 1);
+    assert_eq!(error.kind(), Some(ErrorKind::Server));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_generated_delete_is_retried_on_502_signed_anew_each_time() {
+    let server = Server::script(vec![
+        json(502, "{}"),
+        json(
+            200,
+            r#"{"status":true,"message":"Contact deleted successfully"}"#,
+        ),
+    ])
+    .await;
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&waits);
+    let ticks = Arc::new(AtomicU64::new(1704124802));
+    let response = Client::builder(credentials())
+        .base_url(format!("{}/api/developer", server.base))
+        .clock(move || ticks.fetch_add(1, Ordering::Relaxed))
+        .sleep(move |wait| {
+            log.lock().expect("not poisoned").push(wait);
+            Box::pin(async {})
+        })
+        .jitter(|| 0.25)
+        .build()
+        .expect("valid configuration")
+        .delete_contact(1)
+        .await
+        .expect("200 on the second attempt");
+    assert_eq!(response.attempts(), 2);
+    assert_eq!(
+        *waits.lock().expect("not poisoned"),
+        [Duration::from_millis(125)]
+    );
+    let seen = server.all_recorded().await;
+    assert_eq!(seen.len(), 2);
+    assert_ne!(seen[0].header("x-timestamp"), seen[1].header("x-timestamp"));
+    for attempt in &seen {
+        assert_eq!(
+            attempt.request_line,
+            "DELETE /api/developer/contacts/1 HTTP/1.1"
+        );
+        assert_common_headers(attempt);
+    }
+}
+
+#[tokio::test]
+async fn signing_overrides_replace_the_generated_rule() {
+    let server = Server::start(json(
+        201,
+        r#"{"status":true,"data":{"id":1,"name":"A","phone":"1"}}"#,
+    ))
+    .await;
+    let client = Client::builder(credentials())
+        .base_url(format!("{}/api/developer", server.base))
+        .clock(|| 1704124804)
+        .boundary(|| "awal-boundary-0001".to_owned())
+        .signing_path(PathForm::Full)
+        .multipart_signing(MultipartBody::Empty)
+        .api_version("v1")
+        .build()
+        .expect("valid configuration");
+    // The request goes out whatever the answer's shape; only the signature matters here.
+    let _ = client
+        .create_contact(
+            &PhoneNumberIdQuery::new("123456"),
+            &CreateContactRequest::new("Ahmed Mohammed", "96650000000"),
+        )
+        .await;
+    let seen = server.recorded().await;
+    assert!(seen.body.starts_with(b"--awal-boundary-0001\r\n"));
+    assert_eq!(seen.header("x-api-version"), Some("v1"));
+    let expected = SIGNING_RULE.signature(
+        SECRET.as_bytes(),
+        &Message {
+            method: "POST",
+            path: "/api/developer/contacts",
+            query: "?phone_number_id=123456",
+            timestamp: 1704124804,
+            body: b"",
+        },
+    );
+    assert_eq!(seen.header("x-awal-signature-256"), Some(expected.as_str()));
+    // The generated rule's defaults sign something else: the override took effect.
+    assert_ne!(
+        Some(recomputed_signature(&seen).as_str()),
+        seen.header("x-awal-signature-256")
+    );
 }
