@@ -24,7 +24,13 @@ fn generated_source_matches_snapshots() {
     let names: Vec<&str> = output.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         names,
-        ["mod.rs", "types.rs", "security.rs", "operations.rs"]
+        [
+            "mod.rs",
+            "types.rs",
+            "security.rs",
+            "operations.rs",
+            "validate.rs"
+        ]
     );
     for file in &output.files {
         insta::assert_snapshot!(file.path.as_str(), file.contents);

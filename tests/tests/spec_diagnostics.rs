@@ -136,3 +136,19 @@ fn dangling_component_refs_name_the_section() {
     assert!(d.0[0].message.contains("components.parameters"), "{d}");
     assert!(d.0[1].message.contains("components.responses"), "{d}");
 }
+
+#[test]
+fn patterns_the_client_cannot_check_are_refused() {
+    let d = problems(
+        "paths: {}\ncomponents:\n  schemas:\n    Thing:\n      type: object\n      properties:\n        code: {type: string, pattern: '^(?=abc)x$'}\n",
+    );
+    assert_eq!(
+        pointers(&d),
+        ["#/components/schemas/Thing/properties/code/pattern"],
+        "{d}"
+    );
+    assert!(
+        d.0[0].message.contains("look-around") || d.0[0].message.contains("not supported"),
+        "{d}"
+    );
+}

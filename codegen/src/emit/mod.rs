@@ -5,6 +5,7 @@ mod docs;
 mod operations;
 mod security;
 mod types;
+mod validate;
 
 use crate::ir::{Api, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -12,11 +13,13 @@ use quote::quote;
 
 /// The generated files, as (file name, tokens), in a fixed order.
 pub fn emit(api: &Api) -> Vec<(&'static str, TokenStream)> {
+    let checked = validate::Checked::find(api);
     vec![
         ("mod.rs", module(api)),
         ("types.rs", types::emit(api)),
         ("security.rs", security::emit(api)),
-        ("operations.rs", operations::emit(api)),
+        ("operations.rs", operations::emit(api, &checked)),
+        ("validate.rs", validate::emit(api, &checked)),
     ]
 }
 
@@ -31,11 +34,12 @@ fn module(api: &Api) -> TokenStream {
     }
     let doc = docs::inner_doc_attrs(&text);
     quote! {
-        #doc
-        pub mod security;
-        pub mod types;
-        mod operations;
-    }
+            #doc
+            pub mod security;
+            pub mod types;
+    mod validate;
+            mod operations;
+        }
 }
 
 /// An identifier; raw identifiers (`r#type`) are kept raw.

@@ -4,12 +4,18 @@
 use super::docs::doc_attrs;
 use super::{ident, rust_type, Wire};
 use crate::ir::names::unraw;
-use crate::ir::{Api, BodyEncoding, BodyVariant, Operation, Segment, TypeKind, TypeRef};
+use crate::ir::{
+    Api, BodyEncoding, BodyVariant, Operation, Pagination, Segment, TypeKind, TypeRef,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn emit(api: &Api) -> TokenStream {
-    let methods = api.operations.iter().map(|op| operation(api, op));
+pub fn emit(api: &Api, checked: &super::validate::Checked) -> TokenStream {
+    let methods = api.operations.iter().map(|op| {
+        let method = operation(api, checked, op);
+        let stream = op.pagination.as_ref().map(|p| stream(op, p));
+        quote!(#method #stream)
+    });
     let doc = super::docs::inner_doc_attrs(&format!(
         "The operations of the {}, as methods on [`Client`](crate::Client).",
         api.title
@@ -22,7 +28,7 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn operation(api: &Api, op: &Operation) -> TokenStream {
+fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let doc = doc_attrs(&method_doc(op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
@@ -85,6 +91,20 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     };
     let error = super::types_path(&op.error);
     let public = (!op.authenticated).then(|| quote!(request.without_auth();));
+    // Inputs whose documented limits are checked before anything is built or sent.
+    let mut inputs = Vec::new();
+    if let Some(q) = &op.query {
+        if checked.fields(api, &q.params) {
+            inputs.push(quote!(("query", query as &dyn crate::validate::Validate)));
+        }
+    }
+    if let Some(b) = &op.body {
+        if checked.ty(api, &b.ty) {
+            inputs.push(quote!(("body", body as &dyn crate::validate::Validate)));
+        }
+    }
+    let validation =
+        (!inputs.is_empty()).then(|| quote!(crate::validate::check_request(&[#(#inputs),*])?;));
     let mutable =
         (op.query.is_some() || op.body.is_some() || !op.authenticated).then(|| quote!(mut));
 
@@ -94,6 +114,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         pub async fn #name(&self, #(#path_args)* #query_arg #body_arg)
             -> crate::Result<crate::Response<#success>, #error>
         {
+            #validation
             let #mutable request = crate::request::Request::new(reqwest::Method::#method, #path);
             #(#query_calls)*
             #body_call
@@ -110,6 +131,75 @@ fn choice_variants<'a>(api: &'a Api, ty: &TypeRef) -> Vec<&'a BodyVariant> {
             _ => Vec::new(),
         },
         _ => Vec::new(),
+    }
+}
+
+/// `{op}_stream`: every item of every page, as one stream.
+fn stream(op: &Operation, p: &Pagination) -> TokenStream {
+    let name = ident(&format!("{}_stream", unraw(&op.fn_name)));
+    let call = ident(&op.fn_name);
+    let Some(q) = &op.query else { return quote!() }; // lowering guarantees a query struct
+    let query_ty = ident(&q.type_name);
+    let item = super::types_path(&p.item_type);
+    let error = super::types_path(&op.error);
+    let page_field = ident(&p.page_field);
+    let page_ty = rust_type(&p.page_type);
+    let items = field_path(&p.items, quote!(body), false);
+    let last = field_path(&p.last_page, quote!(body), true);
+    let doc = doc_attrs(&format!(
+        "Every item of [`{0}`](Self::{0}), page after page, as one stream: from `query.{1}` (or page 1) until the last page, with `query`'s other parameters (such as the page size) on every request. A page is fetched only when the items before it are used up; a failed request is the last item of the stream.",
+        unraw(&op.fn_name),
+        unraw(&p.page_field)
+    ));
+    quote! {
+        #doc
+        pub fn #name(&self, query: &super::types::#query_ty)
+            -> crate::pagination::Items<'_, #item, #error>
+        {
+            let query = query.clone();
+            crate::pagination::items(query.#page_field.unwrap_or(1), move |page: #page_ty| {
+                let mut query = query.clone();
+                query.#page_field = Some(page);
+                async move {
+                    let body = self.#call(&query).await?.into_body();
+                    let last = #last;
+                    Ok((#items, last))
+                }
+            })
+        }
+    }
+}
+
+/// An expression following `steps` from `root`: the value itself, moved out, for the items (an optional
+/// link on the way gives an empty list); an `Option` of the `Copy` number for the last page.
+fn field_path(steps: &[crate::ir::Step], root: TokenStream, copy_option: bool) -> TokenStream {
+    if copy_option {
+        let mut expr = quote!(Some(&#root));
+        for step in steps {
+            let field = ident(&step.field);
+            expr = if step.optional {
+                quote!(#expr.and_then(|v| v.#field.as_ref()))
+            } else {
+                quote!(#expr.map(|v| &v.#field))
+            };
+        }
+        return quote!(#expr.copied());
+    }
+    let mut expr = root;
+    let mut in_option = false;
+    for step in steps {
+        let field = ident(&step.field);
+        expr = match (in_option, step.optional) {
+            (false, _) => quote!(#expr.#field),
+            (true, true) => quote!(#expr.and_then(|v| v.#field)),
+            (true, false) => quote!(#expr.map(|v| v.#field)),
+        };
+        in_option |= step.optional;
+    }
+    if in_option {
+        quote!(#expr.unwrap_or_default())
+    } else {
+        expr
     }
 }
 

@@ -5,8 +5,8 @@ use super::docs::doc_attrs;
 use super::{ident, rust_type, wire, wire_text, Wire};
 use crate::ir::names::unraw;
 use crate::ir::{
-    Api, BodyEncoding, BodyVariant, Constraints, EnumValue, Field, OneOf, Struct, TypeDef,
-    TypeKind, TypeRef,
+    Api, BodyEncoding, BodyVariant, Constraints, Enum, Field, OneOf, Struct, TypeDef, TypeKind,
+    TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -64,7 +64,7 @@ fn type_def(api: &Api, t: &TypeDef, is_request: bool) -> TokenStream {
     match &t.kind {
         TypeKind::Struct(s) if s.form => form_struct(api, t, s),
         TypeKind::Struct(s) => serde_struct(api, t, s, is_request),
-        TypeKind::Enum(values) => string_enum(t, values),
+        TypeKind::Enum(e) => string_enum(t, e),
         TypeKind::OneOf(union) => one_of(t, union),
         TypeKind::BodyChoice(variants) => body_choice(t, variants),
         TypeKind::Alias(target, constraints) => {
@@ -187,9 +187,16 @@ fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
 }
 
 /// A string enum that keeps values it does not know: forward-compatible with values the server adds.
-fn string_enum(t: &TypeDef, values: &[EnumValue]) -> TokenStream {
+fn string_enum(t: &TypeDef, e: &Enum) -> TokenStream {
+    let values = &e.values;
     let name = ident(&t.name);
-    let doc = doc_attrs(&fallback(&t.doc, &t.name));
+    let mut doc = fallback(&t.doc, &t.name);
+    doc.push_str(if e.closed {
+        "\n\nRequests may carry only the values listed here: the client refuses to send `Unknown`."
+    } else {
+        "\n\nA value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`)."
+    });
+    let doc = doc_attrs(&doc);
     let variants = values.iter().map(|v| {
         let variant = ident(&v.variant);
         let shown = if v.wire.is_empty() {

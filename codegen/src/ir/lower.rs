@@ -2,10 +2,10 @@
 
 use super::names::{claim, snake_ident, type_ident, unraw};
 use super::prose::{first_sentence, sanitize};
-use super::schema::{constraints, unescape_token, Schemas};
+use super::schema::{unescape_token, Schemas};
 use super::{
-    Api, Body, BodyEncoding, BodyVariant, Field, Method, NameIndex, Operation, Query, ResponseCase,
-    Segment, TypeKind, TypeRef,
+    Api, Body, BodyEncoding, BodyVariant, Field, Method, NameIndex, Operation, Pagination, Query,
+    ResponseCase, Segment, Step, TypeKind, TypeRef,
 };
 use crate::diagnostics::{Diagnostics, Pointer};
 use heck::ToUpperCamelCase;
@@ -308,6 +308,25 @@ fn lower_operation(
         }
     }
 
+    let pagination = op.extensions.get("x-pagination").and_then(|ext| {
+        pagination(
+            s,
+            ext,
+            query.as_ref(),
+            success.as_ref(),
+            &at.push("x-pagination"),
+        )
+    });
+    if pagination.is_some() {
+        let stream = format!("{}_stream", unraw(&fn_name));
+        claim(
+            &mut registry.fn_names,
+            &mut s.sink,
+            &stream,
+            &at.push("x-pagination"),
+            "operation method name",
+        );
+    }
     let method_enum = method_of(method);
     let doc = operation_doc(
         op,
@@ -332,7 +351,122 @@ fn lower_operation(
         success,
         error,
         authenticated,
+        pagination,
     }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct PaginationExt {
+    page: String,
+    items: String,
+    last_page: String,
+}
+
+/// Checks `x-pagination` against the operation's query parameters and success type.
+fn pagination(
+    s: &mut Schemas<'_>,
+    ext: &serde_json::Value,
+    query: Option<&Query>,
+    success: Option<&TypeRef>,
+    at: &Pointer,
+) -> Option<Pagination> {
+    let ext: PaginationExt = match serde_json::from_value(ext.clone()) {
+        Ok(ext) => ext,
+        Err(e) => {
+            s.sink.error(
+                at,
+                format!("`x-pagination` must be `{{page, items, last-page}}`: {e}"),
+            );
+            return None;
+        }
+    };
+    let page = query.and_then(|q| q.params.iter().find(|p| p.wire_name == ext.page));
+    let Some(page) = page.filter(|p| matches!(p.ty, TypeRef::I32 | TypeRef::I64) && p.optional())
+    else {
+        s.sink.error(
+            &at.push("page"),
+            format!(
+                "`{}` must be an optional integer query parameter of the operation",
+                ext.page
+            ),
+        );
+        return None;
+    };
+    let Some(body) = success else {
+        s.sink
+            .error(at, "a paginated operation needs a success response body");
+        return None;
+    };
+    let (items, items_ty) = walk(s, body, &ext.items, &at.push("items"))?;
+    let item_type = match items_ty {
+        TypeRef::Vec(inner) => *inner,
+        _ => {
+            s.sink.error(
+                &at.push("items"),
+                format!("`{}` must be an array", ext.items),
+            );
+            return None;
+        }
+    };
+    let (last_page, last_ty) = walk(s, body, &ext.last_page, &at.push("last-page"))?;
+    if last_ty != page.ty {
+        s.sink.error(
+            &at.push("last-page"),
+            format!(
+                "`{}` must have the page parameter's integer type",
+                ext.last_page
+            ),
+        );
+        return None;
+    }
+    Some(Pagination {
+        page_field: page.rust_name.clone(),
+        page_type: page.ty.clone(),
+        items,
+        item_type,
+        last_page,
+    })
+}
+
+/// Follows a dotted path of JSON property names through named structs.
+fn walk(
+    s: &mut Schemas<'_>,
+    start: &TypeRef,
+    path: &str,
+    at: &Pointer,
+) -> Option<(Vec<Step>, TypeRef)> {
+    let mut ty = start.clone();
+    let mut steps = Vec::new();
+    for name in path.split('.') {
+        let field = match &ty {
+            TypeRef::Named(n) => {
+                s.types
+                    .iter()
+                    .find(|t| &t.name == n)
+                    .and_then(|t| match &t.kind {
+                        TypeKind::Struct(st) => {
+                            st.fields.iter().find(|f| f.wire_name == name).cloned()
+                        }
+                        _ => None,
+                    })
+            }
+            _ => None,
+        };
+        let Some(field) = field else {
+            s.sink.error(
+                at,
+                format!("`{path}`: the response has no property `{name}` there"),
+            );
+            return None;
+        };
+        steps.push(Step {
+            field: field.rust_name.clone(),
+            optional: field.optional(),
+        });
+        ty = field.ty;
+    }
+    Some((steps, ty))
 }
 
 /// Names and shared query structs, across operations.
@@ -462,10 +596,11 @@ fn param_field(
                 &format!("{ctx}{}", data.name.to_upper_camel_case()),
             );
             let resolved = s.resolve(schema);
+            let c = s.checked_constraints(resolved, &at.push("schema"));
             (
                 ty,
                 resolved.map(super::schema::schema_doc).unwrap_or_default(),
-                resolved.map(constraints).unwrap_or_default(),
+                c,
             )
         }
         ParameterSchemaOrContent::Content(_) => {

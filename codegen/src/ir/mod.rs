@@ -141,11 +141,21 @@ pub enum TypeKind {
     /// Another name for a type (`pub type PhoneNumber = String`), keeping the schema's docs and rules.
     Alias(TypeRef, Box<Constraints>),
     /// A string enum with a fallback variant for values added later.
-    Enum(Vec<EnumValue>),
+    Enum(Enum),
     /// One of several shapes (`oneOf`).
     OneOf(OneOf),
     /// The request body of an operation that accepts several content types: the caller picks one.
     BodyChoice(Vec<BodyVariant>),
+}
+
+/// A string enum. Every enum decodes values it does not know into its `Unknown` variant; a closed one
+/// (`x-closed: true`: the spec lists every value the API accepts) also refuses to send them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enum {
+    /// The values, in spec order.
+    pub values: Vec<EnumValue>,
+    /// Whether requests may only carry the listed values.
+    pub closed: bool,
 }
 
 /// One value of a string enum.
@@ -367,6 +377,32 @@ pub struct Operation {
     pub error: TypeRef,
     /// Whether the request carries the credentials and signature (false for `security: []`).
     pub authenticated: bool,
+    /// How to walk every page (`x-pagination`), for list operations.
+    pub pagination: Option<Pagination>,
+}
+
+/// A page-numbered list operation (`x-pagination: {page, items, last-page}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The query struct's field holding the page number.
+    pub page_field: String,
+    /// The page number's type (`I32` or `I64`).
+    pub page_type: TypeRef,
+    /// The path from the response body to the list of items.
+    pub items: Vec<Step>,
+    /// The item type.
+    pub item_type: TypeRef,
+    /// The path from the response body to the number of the last page.
+    pub last_page: Vec<Step>,
+}
+
+/// One field on a path through response structs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Rust field name.
+    pub field: String,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
 }
 
 /// A piece of a path template.

@@ -3,8 +3,8 @@
 use super::names::{claim, snake_ident, type_ident, unraw};
 use super::prose::sanitize;
 use super::{
-    Constraints, Discriminator, EnumValue, Field, NameIndex, OneOf, Struct, TypeDef, TypeKind,
-    TypeRef, Variant,
+    Constraints, Discriminator, Enum, EnumValue, Field, NameIndex, OneOf, Struct, TypeDef,
+    TypeKind, TypeRef, Variant,
 };
 use crate::diagnostics::{Pointer, Sink};
 use heck::ToUpperCamelCase;
@@ -84,7 +84,13 @@ impl<'a> Schemas<'a> {
         let doc = schema_doc(schema);
         if let Some(values) = string_enum(schema) {
             let values = self.enum_values(schema, &values, at);
-            self.push_type(name, doc, TypeKind::Enum(values), at);
+            let closed = schema
+                .schema_data
+                .extensions
+                .get("x-closed")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            self.push_type(name, doc, TypeKind::Enum(Enum { values, closed }), at);
             return;
         }
         if let SchemaKind::OneOf { one_of } = &schema.schema_kind {
@@ -267,7 +273,7 @@ impl<'a> Schemas<'a> {
                 required: object.required.iter().any(|r| r == wire),
                 nullable: resolved.is_some_and(|s| s.schema_data.nullable),
                 doc: resolved.map(schema_doc).unwrap_or_default(),
-                constraints: resolved.map(constraints).unwrap_or_default(),
+                constraints: self.checked_constraints(resolved, &prop_at),
             });
         }
         for (i, required) in object.required.iter().enumerate() {
@@ -490,6 +496,29 @@ impl<'a> Schemas<'a> {
             },
             _ => false,
         }
+    }
+
+    /// The constraints of a schema, with its `pattern` checked to compile in the client's regex engine
+    /// (the `regex` crate: no look-around or back-references, unlike ECMA-262).
+    pub fn checked_constraints(&mut self, schema: Option<&Schema>, at: &Pointer) -> Constraints {
+        let c = schema.map(constraints).unwrap_or_default();
+        if let Some(pattern) = &c.pattern {
+            if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
+                let first = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
+                self.sink.error_hint(
+                    &at.push("pattern"),
+                    format!("`{pattern}` is not a pattern the client can check: {first}"),
+                    "use the regex crate's syntax (no look-around or back-references)",
+                );
+            }
+        }
+        c
     }
 
     /// Whether a value of this type is one piece of text on the wire (a path or query parameter): a

@@ -22,4 +22,5 @@
 //! `WebhookChallengeResponse`).
 pub mod security;
 pub mod types;
+mod validate;
 mod operations;

@@ -35,6 +35,9 @@ impl crate::Client {
         crate::Response<super::types::ContactList>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("query", query as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::GET,
             "/contacts".to_owned(),
@@ -44,6 +47,32 @@ impl crate::Client {
         request.query_opt("limit", query.limit.as_ref());
         request.query_opt("searchTerm", query.search_term.as_ref());
         self.send(request).await
+    }
+    /// Every item of [`list_contacts`](Self::list_contacts), page after page, as one stream: from `query.page` (or page 1) until the last page, with `query`'s other parameters (such as the page size) on every request. A page is fetched only when the items before it are used up; a failed request is the last item of the stream.
+    pub fn list_contacts_stream(
+        &self,
+        query: &super::types::ListContactsQuery,
+    ) -> crate::pagination::Items<
+        '_,
+        super::types::Contact,
+        super::types::ErrorEnvelope,
+    > {
+        let query = query.clone();
+        crate::pagination::items(
+            query.page.unwrap_or(1),
+            move |page: i32| {
+                let mut query = query.clone();
+                query.page = Some(page);
+                async move {
+                    let body = self.list_contacts(&query).await?.into_body();
+                    let last = Some(&body)
+                        .and_then(|v| v.meta.as_ref())
+                        .map(|v| &v.last_page)
+                        .copied();
+                    Ok((body.data, last))
+                }
+            },
+        )
     }
     /// Create a contact
     ///
@@ -79,6 +108,9 @@ impl crate::Client {
         crate::Response<super::types::ContactEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/contacts".to_owned(),
@@ -158,6 +190,9 @@ impl crate::Client {
         crate::Response<super::types::ContactEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::PATCH,
             ["/contacts/", crate::request::encode_path(&id).as_str()].concat(),
@@ -199,6 +234,9 @@ impl crate::Client {
         crate::Response<super::types::ContactGroupEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/contact-groups".to_owned(),
@@ -275,6 +313,9 @@ impl crate::Client {
         crate::Response<super::types::ContactGroupEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::PATCH,
             ["/contact-groups/", crate::request::encode_path(&id).as_str()].concat(),
@@ -320,6 +361,9 @@ impl crate::Client {
         crate::Response<super::types::BranchEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/branches".to_owned(),
@@ -403,6 +447,9 @@ impl crate::Client {
         crate::Response<super::types::BranchEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::PATCH,
             ["/branches/", crate::request::encode_path(&id).as_str()].concat(),
@@ -567,6 +614,9 @@ impl crate::Client {
         crate::Response<super::types::SentMessageEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/w/message/text".to_owned(),
@@ -618,6 +668,9 @@ impl crate::Client {
         crate::Response<super::types::SentMessageEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/w/message/media".to_owned(),
@@ -675,6 +728,9 @@ impl crate::Client {
         crate::Response<super::types::SentMessageEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/w/message/template".to_owned(),
@@ -716,6 +772,9 @@ impl crate::Client {
         crate::Response<super::types::SentMessageEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/w/message/button".to_owned(),
@@ -761,6 +820,9 @@ impl crate::Client {
         crate::Response<super::types::SentMessageEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/w/message/list".to_owned(),
@@ -800,6 +862,9 @@ impl crate::Client {
         crate::Response<super::types::SentMessageEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/w/message/location".to_owned(),
@@ -838,6 +903,9 @@ impl crate::Client {
         crate::Response<super::types::TemplateList>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("query", query as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::GET,
             "/templates".to_owned(),
@@ -846,6 +914,32 @@ impl crate::Client {
         request.query_opt("limit", query.limit.as_ref());
         request.query_opt("searchTerm", query.search_term.as_ref());
         self.send(request).await
+    }
+    /// Every item of [`list_templates`](Self::list_templates), page after page, as one stream: from `query.page` (or page 1) until the last page, with `query`'s other parameters (such as the page size) on every request. A page is fetched only when the items before it are used up; a failed request is the last item of the stream.
+    pub fn list_templates_stream(
+        &self,
+        query: &super::types::ListTemplatesQuery,
+    ) -> crate::pagination::Items<
+        '_,
+        super::types::Template,
+        super::types::ErrorEnvelope,
+    > {
+        let query = query.clone();
+        crate::pagination::items(
+            query.page.unwrap_or(1),
+            move |page: i32| {
+                let mut query = query.clone();
+                query.page = Some(page);
+                async move {
+                    let body = self.list_templates(&query).await?.into_body();
+                    let last = Some(&body)
+                        .map(|v| &v.meta)
+                        .map(|v| &v.last_page)
+                        .copied();
+                    Ok((body.data, last))
+                }
+            },
+        )
     }
     /// Get a template
     ///
@@ -960,6 +1054,9 @@ impl crate::Client {
         crate::Response<super::types::OrderList>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("query", query as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::GET,
             "/orders".to_owned(),
@@ -974,6 +1071,32 @@ impl crate::Client {
         request.query_opt("branch_id", query.branch_id.as_ref());
         request.query_opt("customer_id", query.customer_id.as_ref());
         self.send(request).await
+    }
+    /// Every item of [`list_orders`](Self::list_orders), page after page, as one stream: from `query.page` (or page 1) until the last page, with `query`'s other parameters (such as the page size) on every request. A page is fetched only when the items before it are used up; a failed request is the last item of the stream.
+    pub fn list_orders_stream(
+        &self,
+        query: &super::types::ListOrdersQuery,
+    ) -> crate::pagination::Items<
+        '_,
+        super::types::OrderSummary,
+        super::types::ErrorEnvelope,
+    > {
+        let query = query.clone();
+        crate::pagination::items(
+            query.page.unwrap_or(1),
+            move |page: i32| {
+                let mut query = query.clone();
+                query.page = Some(page);
+                async move {
+                    let body = self.list_orders(&query).await?.into_body();
+                    let last = Some(&body)
+                        .map(|v| &v.meta)
+                        .map(|v| &v.last_page)
+                        .copied();
+                    Ok((body.data, last))
+                }
+            },
+        )
     }
     /// Get an order
     ///
@@ -1051,6 +1174,9 @@ impl crate::Client {
         crate::Response<super::types::OrderUpdateEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::PUT,
             ["/orders/", crate::request::encode_path(&id).as_str()].concat(),
@@ -1094,6 +1220,9 @@ impl crate::Client {
         crate::Response<super::types::SentMessageEnvelope>,
         super::types::ErrorEnvelope,
     > {
+        crate::validate::check_request(
+            &[("body", body as &dyn crate::validate::Validate)],
+        )?;
         let mut request = crate::request::Request::new(
             reqwest::Method::POST,
             "/invoice-message".to_owned(),

@@ -104,6 +104,8 @@ pub type ContactGroupStatus = i32;
 /// ticket's status, so `Ticket.status` reuses this enum (inferred). The documentation explains only
 /// `expired`; the meanings of the other values are inferred from their names. Values the
 /// documentation does not list may appear.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConversationStatus {
     /// `unassigned`: Not assigned to any agent.
@@ -171,6 +173,8 @@ impl<'de> serde::Deserialize<'de> for ConversationStatus {
     }
 }
 /// The delivery status of a message. Values the documentation does not list may appear.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessageStatus {
     /// `sent`: Sent to WhatsApp.
@@ -226,6 +230,8 @@ impl<'de> serde::Deserialize<'de> for MessageStatus {
     }
 }
 /// Which way a message went. Values the documentation does not list may appear.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessageDirection {
     /// `inbound`: From the contact to the business.
@@ -274,6 +280,8 @@ impl<'de> serde::Deserialize<'de> for MessageDirection {
 }
 /// The kind of media sent by `sendMediaMessage`; it decides the accepted formats and size limit.
 /// Values the documentation does not list may appear.
+///
+/// Requests may carry only the values listed here: the client refuses to send `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MediaType {
     /// `image`: JPG, PNG or WEBP, at most 5 MB.
@@ -335,6 +343,8 @@ impl<'de> serde::Deserialize<'de> for MediaType {
 /// The kind of header of a template or invoice message (upper case). Also used for the `format` of
 /// a template's `HEADER` component: the Templates page shows only `IMAGE` there, and Meta's header
 /// formats are these same values. Values the documentation does not list may appear.
+///
+/// Requests may carry only the values listed here: the client refuses to send `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HeaderType {
     /// `TEXT`: A text header; its text goes in `header_value`.
@@ -395,6 +405,8 @@ impl<'de> serde::Deserialize<'de> for HeaderType {
 }
 /// Meta's category of a template. The documentation shows these two; Meta also has
 /// `AUTHENTICATION`, and other values may appear.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TemplateCategory {
     /// `UTILITY`: Transactional messages, e.g. confirmations and updates.
@@ -444,6 +456,8 @@ impl<'de> serde::Deserialize<'de> for TemplateCategory {
 /// Meta's review status of a template. The documentation only shows `APPROVED` (it describes the
 /// templates as approved ones); Meta also uses values such as `PENDING` and `REJECTED`, which may
 /// appear.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TemplateStatus {
     /// `APPROVED`: Approved by Meta; the template can be sent.
@@ -488,6 +502,8 @@ impl<'de> serde::Deserialize<'de> for TemplateStatus {
 }
 /// The part of a template a component describes. The documentation shows `HEADER` and `BODY`;
 /// Meta's template object also has `FOOTER` and `BUTTONS`, which may appear.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TemplateComponentType {
     /// `HEADER`: The header; its `format` says what kind.
@@ -535,6 +551,8 @@ impl<'de> serde::Deserialize<'de> for TemplateComponentType {
     }
 }
 /// What `updateTicket` does. Other values, if any, are undocumented.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TicketRoute {
     /// `openTicket`: Open a ticket for the conversation.
@@ -584,6 +602,8 @@ impl<'de> serde::Deserialize<'de> for TicketRoute {
 /// The progress of an order. It moves one step at a time in the order listed. The documentation does
 /// not say whether cancelled or rejected orders exist; other values may appear. The documentation
 /// lists the values without explaining them; the meanings below are read from their names.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OrderStatus {
     /// `pending`: Received, not yet accepted.
@@ -643,6 +663,8 @@ impl<'de> serde::Deserialize<'de> for OrderStatus {
     }
 }
 /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
+///
+/// Requests may carry only the values listed here: the client refuses to send `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PaymentStatus {
     /// `paid`: Paid.
@@ -691,6 +713,8 @@ impl<'de> serde::Deserialize<'de> for PaymentStatus {
 }
 /// Meta's quality rating of a WhatsApp number (the meanings below are Meta's; the documentation's
 /// notes on them were not available). Values the documentation does not list may appear.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum QualityRating {
     /// `GREEN`: High quality.
@@ -742,6 +766,8 @@ impl<'de> serde::Deserialize<'de> for QualityRating {
     }
 }
 /// Whether a WhatsApp number is connected to the workspace. Values the documentation does not list may appear.
+///
+/// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WabaStatus {
     /// `CONNECTED`: Connected; messages can be sent from it.

@@ -1,0 +1,277 @@
+//! IR constraints → `validate.rs`: a `Validate` impl for every request type that has something to check
+//! (directly or in what it contains), one runtime call per documented constraint.
+
+use super::{ident, types_path};
+use crate::ir::{Api, Field, TypeKind, TypeRef};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which named types have checks, found once over the whole API.
+pub struct Checked {
+    names: BTreeSet<String>,
+}
+
+impl Checked {
+    /// Named types that need a `Validate` impl: those with a constraint somewhere inside them.
+    pub fn find(api: &Api) -> Self {
+        let requests = request_types(api);
+        // Fixed point: a type has checks if one of its fields does or refers to a type that has.
+        let mut names = BTreeSet::new();
+        loop {
+            let before = names.len();
+            for t in api.types.iter().filter(|t| requests.contains(&t.name)) {
+                let has = match &t.kind {
+                    TypeKind::Struct(s) => {
+                        s.fields.iter().any(|f| field_has_checks(api, &names, f))
+                    }
+                    TypeKind::OneOf(u) => {
+                        u.variants.iter().any(|v| ty_has_checks(api, &names, &v.ty))
+                    }
+                    TypeKind::BodyChoice(vs) => {
+                        vs.iter().any(|v| ty_has_checks(api, &names, &v.ty))
+                    }
+                    TypeKind::Enum(e) => e.closed,
+                    TypeKind::Alias(..) => false, // an alias cannot carry an impl; its uses are checked
+                };
+                if has {
+                    names.insert(t.name.clone());
+                }
+            }
+            if names.len() == before {
+                return Checked { names };
+            }
+        }
+    }
+
+    /// Whether a value of this type has anything to check.
+    pub fn ty(&self, api: &Api, ty: &TypeRef) -> bool {
+        ty_has_checks(api, &self.names, ty)
+    }
+
+    /// Whether a struct made of these fields has anything to check.
+    pub fn fields(&self, api: &Api, fields: &[Field]) -> bool {
+        fields.iter().any(|f| field_has_checks(api, &self.names, f))
+    }
+}
+
+/// Named types a request can contain: the bodies and everything reachable from them. (Query structs are
+/// not in `api.types`; their fields are scalars.)
+fn request_types(api: &Api) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<&TypeRef> = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref().map(|b| &b.ty))
+        .collect();
+    while let Some(ty) = todo.pop() {
+        match ty {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => todo.push(inner),
+            TypeRef::Named(n) if seen.insert(n.clone()) => match api.type_def(n).map(|t| &t.kind) {
+                Some(TypeKind::Struct(s)) => todo.extend(s.fields.iter().map(|f| &f.ty)),
+                Some(TypeKind::OneOf(u)) => todo.extend(u.variants.iter().map(|v| &v.ty)),
+                Some(TypeKind::BodyChoice(vs)) => todo.extend(vs.iter().map(|v| &v.ty)),
+                Some(TypeKind::Alias(inner, _)) => todo.push(inner),
+                Some(TypeKind::Enum(_)) | None => {}
+            },
+            _ => {}
+        }
+    }
+    seen
+}
+
+fn ty_has_checks(api: &Api, names: &BTreeSet<String>, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(n) => {
+            names.contains(n)
+                || matches!(api.type_def(n).map(|t| &t.kind), Some(TypeKind::Alias(inner, _)) if ty_has_checks(api, names, inner))
+        }
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => ty_has_checks(api, names, inner),
+        _ => false,
+    }
+}
+
+fn field_has_checks(api: &Api, names: &BTreeSet<String>, f: &Field) -> bool {
+    let c = &f.constraints;
+    let scalar = c.pattern.is_some()
+        || c.min_length.is_some()
+        || c.max_length.is_some()
+        || c.min_items.is_some()
+        || c.max_items.is_some()
+        || c.minimum.is_some()
+        || c.maximum.is_some()
+        || !c.allowed.is_empty();
+    let file = f.ty == TypeRef::File && (c.max_bytes.is_some() || !c.content_types.is_empty());
+    scalar || file || ty_has_checks(api, names, &f.ty)
+}
+
+/// The `validate.rs` file.
+pub fn emit(api: &Api, checked: &Checked) -> TokenStream {
+    let mut impls = Vec::new();
+    for t in &api.types {
+        if !checked.names.contains(&t.name) {
+            continue;
+        }
+        let name = types_path(&TypeRef::Named(t.name.clone()));
+        let body = match &t.kind {
+            TypeKind::Struct(s) => fields_checks(api, checked, &s.fields),
+            TypeKind::Enum(_) => quote! {
+                problems.known(at, match self { Self::Unknown(value) => Some(value.as_str()), _ => None });
+            },
+            TypeKind::OneOf(u) => {
+                let arms = u.variants.iter().map(|v| {
+                    let variant = ident(&v.name);
+                    if checked.ty(api, &v.ty) {
+                        quote!(Self::#variant(value) => value.validate(at, problems),)
+                    } else {
+                        quote!(Self::#variant(_) => {})
+                    }
+                });
+                let unknown = u
+                    .discriminator
+                    .is_some()
+                    .then(|| quote!(Self::Unknown(_) => {}));
+                quote!(match self { #(#arms)* #unknown })
+            }
+            TypeKind::BodyChoice(variants) => {
+                let arms = variants.iter().map(|v| {
+                    let variant = ident(&v.name);
+                    if checked.ty(api, &v.ty) {
+                        quote!(Self::#variant(value) => value.validate(at, problems),)
+                    } else {
+                        quote!(Self::#variant(_) => {})
+                    }
+                });
+                quote!(match self { #(#arms)* })
+            }
+            TypeKind::Alias(..) => continue,
+        };
+        impls.push(quote! {
+            impl crate::validate::Validate for #name {
+                fn validate(&self, at: &crate::validate::FieldPath<'_>, problems: &mut crate::validate::Problems) {
+                    #body
+                }
+            }
+        });
+    }
+    // Query structs, one impl each even when several operations share them.
+    let mut queries = BTreeMap::new();
+    for q in api.operations.iter().filter_map(|op| op.query.as_ref()) {
+        if checked.fields(api, &q.params) {
+            queries.entry(q.type_name.clone()).or_insert(q);
+        }
+    }
+    for (type_name, q) in queries {
+        let name = types_path(&TypeRef::Named(type_name));
+        let body = fields_checks(api, checked, &q.params);
+        impls.push(quote! {
+            impl crate::validate::Validate for #name {
+                fn validate(&self, at: &crate::validate::FieldPath<'_>, problems: &mut crate::validate::Problems) {
+                    #body
+                }
+            }
+        });
+    }
+    let doc = super::docs::inner_doc_attrs(
+        "Checks of every request type against the limits the spec documents, run before a request is sent.",
+    );
+    quote! {
+        #doc
+        #(#impls)*
+    }
+}
+
+fn fields_checks(api: &Api, checked: &Checked, fields: &[Field]) -> TokenStream {
+    let checks = fields
+        .iter()
+        .filter(|f| field_has_checks(api, &checked.names, f))
+        .map(|f| {
+            let field = ident(&f.rust_name);
+            let wire = &f.wire_name;
+            let at = quote!(&at.field(#wire));
+            let value = quote!(value);
+            let c = &f.constraints;
+            let mut lines = Vec::new();
+            if let Some(p) = &c.pattern {
+                lines.push(quote!(problems.pattern(#at, #value, #p);));
+            }
+            if c.min_length.is_some() || c.max_length.is_some() {
+                let (min, max) = (opt_usize(c.min_length), opt_usize(c.max_length));
+                lines.push(quote!(problems.length(#at, #value, #min, #max);));
+            }
+            if c.min_items.is_some() || c.max_items.is_some() {
+                let (min, max) = (opt_usize(c.min_items), opt_usize(c.max_items));
+                lines.push(quote!(problems.items(#at, #value.len(), #min, #max);));
+            }
+            if c.minimum.is_some() || c.maximum.is_some() {
+                let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
+                let number = match &f.ty {
+                    TypeRef::F64 => quote!(*#value),
+                    TypeRef::Decimal => quote!(f64::try_from(*#value).unwrap_or(f64::NAN)),
+                    _ => quote!(f64::from(*#value)),
+                };
+                // i64 has no lossless f64 conversion; compare as i64 bounds are integers anyway.
+                let number = if matches!(f.ty, TypeRef::I64) {
+                    quote!(*#value as f64)
+                } else {
+                    number
+                };
+                lines.push(quote!(problems.range(#at, #number, #min, #max);));
+            }
+            if !c.allowed.is_empty() {
+                let allowed = c
+                    .allowed
+                    .iter()
+                    .filter_map(serde_json::Value::as_i64)
+                    .map(Literal::i64_unsuffixed);
+                let number = if is_i64(api, &f.ty) {
+                    quote!(*#value)
+                } else {
+                    quote!(i64::from(*#value))
+                };
+                lines.push(quote!(problems.one_of(#at, #number, &[#(#allowed),*]);));
+            }
+            if f.ty == TypeRef::File {
+                let max = match c.max_bytes.map(Literal::u64_unsuffixed) {
+                    Some(n) => quote!(Some(#n)),
+                    None => quote!(None),
+                };
+                let types = &c.content_types;
+                lines.push(quote!(problems.file(#at, #value, #max, &[#(#types),*]);));
+            } else if checked.ty(api, &f.ty) {
+                lines.push(quote!(#value.validate(#at, problems);));
+            }
+            if f.optional() {
+                quote!(if let Some(value) = &self.#field { #(#lines)* })
+            } else {
+                quote!({ let value = &self.#field; #(#lines)* })
+            }
+        });
+    quote!(#(#checks)*)
+}
+
+/// An `i64`, directly or through aliases (no conversion needed).
+fn is_i64(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::I64 => true,
+        TypeRef::Named(n) => {
+            matches!(api.type_def(n).map(|t| &t.kind), Some(TypeKind::Alias(inner, _)) if is_i64(api, inner))
+        }
+        _ => false,
+    }
+}
+
+// Unsuffixed literals: the runtime's parameter types say what they are.
+fn opt_usize(v: Option<usize>) -> TokenStream {
+    match v.map(Literal::usize_unsuffixed) {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    }
+}
+
+fn opt_f64(v: Option<f64>) -> TokenStream {
+    match v.map(Literal::f64_unsuffixed) {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    }
+}
