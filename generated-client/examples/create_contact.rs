@@ -8,7 +8,7 @@
 //! `AWAL_PHONE_NUMBER_ID`, and `AWAL_BASE_URL` (default: the real server). Prints the created contact
 //! on stdout and exits 0; on any error prints one line on stderr and exits 1 (2 for bad arguments).
 
-use awal_client::types::{PhoneNumberIdQuery, CreateContactRequest};
+use awal_client::types::{CreateContactRequest, PhoneNumberIdQuery};
 use awal_client::{Client, Error, FilePart};
 use std::process::ExitCode;
 

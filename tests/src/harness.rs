@@ -2,7 +2,7 @@
 //! credentials, so that every request the client sends is reproducible byte for byte.
 
 use crate::server::{ServerConfig, TestServer};
-use awal_client::{Client, Credentials, Secret};
+use awal_client::{Client, Credentials, RetryPolicy, Secret};
 
 /// The HMAC secret both sides use (non-ASCII on purpose: the key is bytes, not text).
 pub const SECRET: &str = "s3cr3t-مفتاح";
@@ -46,6 +46,9 @@ pub fn client_with(base_url: &str, secret: &str, now: u64) -> Client {
         .base_url(base_url)
         .clock(move || now)
         .boundary(|| BOUNDARY.to_owned())
+        // One request per call, so each test's canned answers line up with its calls; retries have tests
+        // of their own.
+        .retry(RetryPolicy::none())
         .build()
         .expect("the test client configuration is valid")
 }
@@ -57,5 +60,18 @@ pub fn avatar_png() -> Vec<u8> {
     bytes.extend(0u8..=255);
     bytes.extend_from_slice(b"\r\n--\r\n--awal\r\n\r\n");
     bytes.extend((0u8..=255).rev());
+    bytes
+}
+
+/// A small PDF-signed invoice file (`%PDF-` header, the binary-marker comment line, CR LF line ends and a
+/// short binary stream), as sent in `header_media` by Send Invoice.
+pub fn invoice_pdf() -> Vec<u8> {
+    let mut bytes =
+        b"%PDF-1.7\r\n%\xe2\xe3\xcf\xd3\r\n1 0 obj\r\n<< /Type /Catalog >>\r\nendobj\r\n\
+2 0 obj\r\n<< /Length 16 /Filter /FlateDecode >>\r\nstream\r\n"
+            .to_vec();
+    bytes.extend((0u8..16).map(|i| i.wrapping_mul(37) ^ 0xa5));
+    bytes
+        .extend_from_slice(b"\r\nendstream\r\nendobj\r\ntrailer\r\n<< /Root 1 0 R >>\r\n%%EOF\r\n");
     bytes
 }

@@ -3,7 +3,7 @@
 //! field and byte by byte, and how the client decoded the answer.
 
 use awal_client::types::{
-    PhoneNumberIdQuery, CreateContactRequest, ErrorEnvelope, ListContactsQuery,
+    CreateContactRequest, ErrorEnvelope, ListContactsQuery, PhoneNumberIdQuery,
     UpdateContactRequest,
 };
 use awal_client::{Error, FilePart, StatusCode};
@@ -279,7 +279,7 @@ async fn validation_errors_keep_the_details_map() {
     let error = client(&server.base_url())
         .create_contact(
             &PhoneNumberIdQuery::new("1"),
-            &CreateContactRequest::new("A", "123"),
+            &CreateContactRequest::new("A", "96650000000"),
         )
         .await
         .expect_err("422");
