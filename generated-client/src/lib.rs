@@ -97,3 +97,8 @@ pub use secret::Secret;
 pub use reqwest::Method;
 /// HTTP status codes (re-exported from reqwest), as found in [`Response::status`] and [`ApiError::status`].
 pub use reqwest::StatusCode;
+
+// The README's Rust examples compile as doctests, so the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
