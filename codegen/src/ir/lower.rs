@@ -810,7 +810,40 @@ fn operation_doc(
             doc.push_str(&format!("\n- {}: {}", r.status, r.summary));
         }
     }
+    // The spec's own examples, where it has them: the JSON request body and the success response.
+    let request = op.request_body.as_ref().and_then(|b| {
+        let (body, _) = resolve_component(s, b, rate_at, "requestBodies", |c| &c.request_bodies)?;
+        json_example(&body.content)
+    });
+    let response = op
+        .responses
+        .responses
+        .iter()
+        .filter(|(code, _)| matches!(code, StatusCode::Code(200..=299)))
+        .find_map(|(_, r)| {
+            let (response, _) = resolve_component(s, r, rate_at, "responses", |c| &c.responses)?;
+            json_example(&response.content)
+        });
+    for (title, example) in [
+        ("Example request body", request),
+        ("Example response", response),
+    ] {
+        if let Some(text) = example.and_then(|v| serde_json::to_string_pretty(&v).ok()) {
+            doc.push_str(&format!("\n\n# {title}\n\n```json\n{text}\n```"));
+        }
+    }
     doc
+}
+
+/// The `example` (or first inline `examples` value) of a JSON media type.
+fn json_example(content: &IndexMap<String, openapiv3::MediaType>) -> Option<serde_json::Value> {
+    let (_, media) = content.iter().find(|(mt, _)| is_json(mt))?;
+    media.example.clone().or_else(|| {
+        media
+            .examples
+            .values()
+            .find_map(|e| e.as_item()?.value.clone())
+    })
 }
 
 enum TemplatePart {

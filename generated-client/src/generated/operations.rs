@@ -96,6 +96,25 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Contact created successfully",
+    ///   "data": {
+    ///     "id": 1,
+    ///     "name": "Ahmed Mohammed",
+    ///     "phone": "96650000000",
+    ///     "email": "ahmed@example.com",
+    ///     "contact_group_id": 1,
+    ///     "is_favorite": true,
+    ///     "avatar": "https://storage.awalchat.com/contacts/1/avatar.jpg",
+    ///     "created_at": "2024-01-15T10:30:00Z"
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
@@ -135,6 +154,15 @@ impl crate::Client {
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Contact deleted successfully"
+    /// }
+    /// ```
     ///
     /// # Arguments
     ///
@@ -224,6 +252,31 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example request body
+    ///
+    /// ```json
+    /// {
+    ///   "name": "VIP Customers",
+    ///   "status": 1
+    /// }
+    /// ```
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Group created successfully",
+    ///   "data": {
+    ///     "id": 2,
+    ///     "name": "VIP Customers",
+    ///     "status": 1,
+    ///     "contacts_count": 0,
+    ///     "created_at": "2024-01-15T10:30:00Z"
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `body`: the request body, [`CreateContactGroupRequest`](super::types::CreateContactGroupRequest), sent as JSON.
@@ -263,6 +316,18 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Group deleted successfully",
+    ///   "data": {
+    ///     "unlinked_contacts": 25
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `id`: ID of the contact group.
@@ -300,6 +365,30 @@ impl crate::Client {
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Example request body
+    ///
+    /// ```json
+    /// {
+    ///   "name": "Updated Customers",
+    ///   "status": 1
+    /// }
+    /// ```
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Group updated successfully",
+    ///   "data": {
+    ///     "id": 1,
+    ///     "name": "Updated Customers",
+    ///     "status": 1,
+    ///     "updated_at": "2024-01-20T14:30:00Z"
+    ///   }
+    /// }
+    /// ```
     ///
     /// # Arguments
     ///
@@ -349,6 +438,25 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Branch created successfully",
+    ///   "data": {
+    ///     "id": 3,
+    ///     "name": "Khobar Branch",
+    ///     "phone": "966500000002",
+    ///     "email": "khobar@example.com",
+    ///     "address": "Corniche, Khobar, Saudi Arabia",
+    ///     "description": "New branch in Khobar",
+    ///     "is_favorite": false,
+    ///     "file_url": "https://storage.awalchat.com/branches/3/logo.png"
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
@@ -394,6 +502,15 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Branch deleted successfully"
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `id`: ID of the branch (the `id` Awal assigned, not the external `branch_id`).
@@ -434,6 +551,22 @@ impl crate::Client {
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Branch updated successfully",
+    ///   "data": {
+    ///     "id": 3,
+    ///     "name": "Khobar Branch",
+    ///     "phone": "966500000003",
+    ///     "is_favorite": true,
+    ///     "updated_at": "2025-01-08T16:00:00Z"
+    ///   }
+    /// }
+    /// ```
     ///
     /// # Arguments
     ///
@@ -481,6 +614,31 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "data": [
+    ///     {
+    ///       "id": 1,
+    ///       "phone": "96650000000",
+    ///       "name": "Ahmed Mohammed",
+    ///       "last_message": "Hello, how can I help?",
+    ///       "last_message_type": "text",
+    ///       "unread_count": 3,
+    ///       "status": "unread",
+    ///       "updated_at": "2024-01-20T10:30:00Z",
+    ///       "created_at": "2024-01-15T09:00:00Z"
+    ///     }
+    ///   ],
+    ///   "meta": {
+    ///     "total": 50,
+    ///     "unread_total": 15
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`ListConversationsQuery`](super::types::ListConversationsQuery).
@@ -520,6 +678,41 @@ impl crate::Client {
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "data": {
+    ///     "id": 1,
+    ///     "phone": "96650000000",
+    ///     "name": "Ahmed Mohammed",
+    ///     "status": "opened",
+    ///     "messages": [
+    ///       {
+    ///         "id": 1,
+    ///         "content": "Hello",
+    ///         "type": "text",
+    ///         "direction": "inbound",
+    ///         "date": "2024-01-20T10:30:00Z",
+    ///         "status": "read"
+    ///       },
+    ///       {
+    ///         "id": 2,
+    ///         "content": "Welcome! How can I help you?",
+    ///         "type": "text",
+    ///         "direction": "outbound",
+    ///         "date": "2024-01-20T10:31:00Z",
+    ///         "status": "delivered"
+    ///       }
+    ///     ],
+    ///     "meta": {
+    ///       "total_messages": 2
+    ///     }
+    ///   }
+    /// }
+    /// ```
     ///
     /// # Arguments
     ///
@@ -562,6 +755,26 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "data": [
+    ///     {
+    ///       "message_id": 123,
+    ///       "status": "delivered",
+    ///       "timestamp": "2024-01-20T10:30:00Z"
+    ///     },
+    ///     {
+    ///       "message_id": 124,
+    ///       "status": "read",
+    ///       "timestamp": "2024-01-20T10:35:00Z"
+    ///     }
+    ///   ]
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
@@ -601,6 +814,29 @@ impl crate::Client {
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Example request body
+    ///
+    /// ```json
+    /// {
+    ///   "phone": "96650000000",
+    ///   "body": "Hello"
+    /// }
+    /// ```
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": {
+    ///     "id": 12345,
+    ///     "messageId": "wamid.HBgNOTY2NTA...",
+    ///     "status": "sent",
+    ///     "timestamp": 1704124800
+    ///   }
+    /// }
+    /// ```
     ///
     /// # Arguments
     ///
@@ -760,6 +996,19 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": {
+    ///     "id": 12346,
+    ///     "messageId": "wamid.HBgNOTY2NTA...",
+    ///     "status": "sent"
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
@@ -850,6 +1099,20 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example request body
+    ///
+    /// ```json
+    /// {
+    ///   "phone": "96650000000",
+    ///   "location": {
+    ///     "latitude": 24.7136,
+    ///     "longitude": 46.6753,
+    ///     "name": "Riyadh Park",
+    ///     "address": "King Fahd Road, Riyadh, Saudi Arabia"
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
@@ -892,6 +1155,52 @@ impl crate::Client {
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "data": [
+    ///     {
+    ///       "id": 1,
+    ///       "name": "welcome_message",
+    ///       "language": "en",
+    ///       "status": "APPROVED",
+    ///       "category": "UTILITY",
+    ///       "components": [
+    ///         {
+    ///           "type": "BODY",
+    ///           "text": "Hello {{1}}, thanks for joining!"
+    ///         }
+    ///       ]
+    ///     },
+    ///     {
+    ///       "id": 2,
+    ///       "name": "order_confirmation",
+    ///       "language": "en",
+    ///       "status": "APPROVED",
+    ///       "category": "MARKETING",
+    ///       "components": [
+    ///         {
+    ///           "type": "HEADER",
+    ///           "format": "IMAGE"
+    ///         },
+    ///         {
+    ///           "type": "BODY",
+    ///           "text": "Your order #{{1}} has been confirmed"
+    ///         }
+    ///       ]
+    ///     }
+    ///   ],
+    ///   "meta": {
+    ///     "current_page": 1,
+    ///     "per_page": 100,
+    ///     "total": 25,
+    ///     "last_page": 1
+    ///   }
+    /// }
+    /// ```
     ///
     /// # Arguments
     ///
@@ -1002,6 +1311,29 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example request body
+    ///
+    /// ```json
+    /// {
+    ///   "route": "openTicket"
+    /// }
+    /// ```
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Ticket opened successfully",
+    ///   "data": {
+    ///     "ticket_id": 123,
+    ///     "conversation_id": 1,
+    ///     "status": "opened",
+    ///     "opened_at": "2024-01-20T10:30:00Z"
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `id`: ID of the conversation whose ticket to open or close. The page calls it the "Conversation/event ID"; the documented response returns the same value as `conversation_id`.
@@ -1043,6 +1375,36 @@ impl crate::Client {
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "data": [
+    ///     {
+    ///       "id": 1,
+    ///       "order_number": "ORD-2024-001",
+    ///       "customer_name": "Ahmed Mohammed",
+    ///       "customer_phone": "96650000000",
+    ///       "total": 1250.0,
+    ///       "currency": "SAR",
+    ///       "status": "pending",
+    ///       "payment_status": "unpaid",
+    ///       "shipping_date": null,
+    ///       "delivery_date": null,
+    ///       "created_at": "2024-01-15T10:30:00Z",
+    ///       "updated_at": "2024-01-15T10:30:00Z"
+    ///     }
+    ///   ],
+    ///   "meta": {
+    ///     "current_page": 1,
+    ///     "per_page": 10,
+    ///     "total": 50,
+    ///     "last_page": 5
+    ///   }
+    /// }
+    /// ```
     ///
     /// # Arguments
     ///
@@ -1118,6 +1480,47 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "data": {
+    ///     "id": 1,
+    ///     "order_number": "ORD-2024-001",
+    ///     "customer_name": "Ahmed Mohammed",
+    ///     "customer_phone": "96650000000",
+    ///     "customer_email": "ahmed@example.com",
+    ///     "items": [
+    ///       {
+    ///         "product_name": "Product 1",
+    ///         "quantity": 2,
+    ///         "price": 500.0,
+    ///         "subtotal": 1000.0
+    ///       },
+    ///       {
+    ///         "product_name": "Product 2",
+    ///         "quantity": 1,
+    ///         "price": 250.0,
+    ///         "subtotal": 250.0
+    ///       }
+    ///     ],
+    ///     "subtotal": 1250.0,
+    ///     "tax": 150.0,
+    ///     "shipping": 50.0,
+    ///     "total": 1450.0,
+    ///     "currency": "SAR",
+    ///     "status": "pending",
+    ///     "payment_status": "unpaid",
+    ///     "shipping_date": null,
+    ///     "delivery_date": null,
+    ///     "admin_notes": null,
+    ///     "created_at": "2024-01-15T10:30:00Z",
+    ///     "updated_at": "2024-01-15T10:30:00Z"
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `id`: ID of the order (`id`, not `order_number`).
@@ -1159,6 +1562,37 @@ impl crate::Client {
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Example request body
+    ///
+    /// ```json
+    /// {
+    ///   "status": "shipped",
+    ///   "payment_status": "paid",
+    ///   "shipping_date": "2024-01-20",
+    ///   "delivery_date": "2024-01-25",
+    ///   "admin_notes": "Shipped via express courier"
+    /// }
+    /// ```
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": "Order updated successfully",
+    ///   "data": {
+    ///     "id": 1,
+    ///     "order_number": "ORD-2024-001",
+    ///     "status": "shipped",
+    ///     "payment_status": "paid",
+    ///     "shipping_date": "2024-01-20",
+    ///     "delivery_date": "2024-01-25",
+    ///     "admin_notes": "Shipped via express courier",
+    ///     "updated_at": "2024-01-20T14:30:00Z"
+    ///   }
+    /// }
+    /// ```
     ///
     /// # Arguments
     ///
@@ -1208,6 +1642,20 @@ impl crate::Client {
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
     ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "message": {
+    ///     "id": 281,
+    ///     "messageId": "wamid.HBgMOTY2NTAwMDAwMDAwFQIAERgS...",
+    ///     "status": "sent",
+    ///     "date": "2024-01-15T10:30:00Z"
+    ///   }
+    /// }
+    /// ```
+    ///
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
@@ -1250,6 +1698,27 @@ impl crate::Client {
     /// - 429: The rate limit of the operation is exhausted; retry after `Retry-After` seconds.
     /// - 500: An error on Awal's side (500).
     /// - 503: The service is temporarily unavailable (503); retry later.
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "status": true,
+    ///   "data": [
+    ///     {
+    ///       "id": 1,
+    ///       "phone_number": "96650000000",
+    ///       "phone_number_id": "123456789012345",
+    ///       "verified_name": "My Business",
+    ///       "quality_rating": "GREEN",
+    ///       "status": "CONNECTED",
+    ///       "message_template_count": 25,
+    ///       "created_at": "2024-01-10T10:00:00Z",
+    ///       "updated_at": "2024-01-20T14:30:00Z"
+    ///     }
+    ///   ]
+    /// }
+    /// ```
     pub async fn list_waba_numbers(
         &self,
     ) -> crate::Result<
