@@ -9,8 +9,10 @@
 //! on stdout and exits 0; on any error prints one line on stderr and exits 1 (2 for bad arguments).
 
 use awal_client::types::{CreateContactRequest, PhoneNumberIdQuery};
-use awal_client::{Client, Error, FilePart};
+use awal_client::FilePart;
 use std::process::ExitCode;
+
+mod support;
 
 const USAGE: &str =
     "usage: create_contact --name NAME --phone PHONE [--email EMAIL] [--favorite] [--avatar PATH]";
@@ -45,21 +47,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
 async fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(args) => args,
-        Err(message) => {
-            eprintln!("error: {message} ({USAGE})");
-            return ExitCode::from(2);
-        }
+        Err(message) => return support::usage_error(&message, USAGE),
     };
-    match run(args).await {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    support::finish(run(args).await)
 }
 
 async fn run(args: Args) -> Result<String, String> {
@@ -67,24 +57,7 @@ async fn run(args: Args) -> Result<String, String> {
         return Err(format!("--name and --phone are required ({USAGE})"));
     };
     // Read everything before doing any work, so a misconfiguration costs nothing.
-    let phone_number_id = std::env::var("AWAL_PHONE_NUMBER_ID")
-        .ok()
-        .filter(|v| !v.is_empty());
-    let client = Client::from_env();
-    let (client, phone_number_id) = match (client, phone_number_id) {
-        (Ok(client), Some(id)) => (client, id),
-        (Err(awal_client::ConfigError::MissingEnv(mut missing)), None) => {
-            missing.push("AWAL_PHONE_NUMBER_ID".to_owned());
-            return Err(format!(
-                "missing environment variables: {}",
-                missing.join(", ")
-            ));
-        }
-        (Err(e), _) => return Err(e.to_string()),
-        (Ok(_), None) => {
-            return Err("missing environment variables: AWAL_PHONE_NUMBER_ID".to_owned())
-        }
-    };
+    let (client, phone_number_id) = support::configure()?;
 
     let file = match &args.avatar {
         Some(path) => {
@@ -101,29 +74,6 @@ async fn run(args: Args) -> Result<String, String> {
     let created = client
         .create_contact(&PhoneNumberIdQuery::new(phone_number_id), &body)
         .await
-        .map_err(describe)?;
-    serde_json::to_string_pretty(&created.body().data).map_err(|e| e.to_string())
-}
-
-/// One line that says what went wrong and, for API errors, what the server said.
-fn describe(error: Error<awal_client::types::ErrorEnvelope>) -> String {
-    match error.api() {
-        Some(api) => match &api.body {
-            Some(envelope) => {
-                let request = envelope
-                    .request_id
-                    .as_deref()
-                    .map(|id| format!(" (request {id})"))
-                    .unwrap_or_default();
-                format!(
-                    "HTTP {}: {}: {}{request}",
-                    api.status.as_u16(),
-                    envelope.error,
-                    envelope.message
-                )
-            }
-            None => error.to_string(),
-        },
-        None => error.to_string(),
-    }
+        .map_err(support::describe)?;
+    support::json(&created.body().data)
 }

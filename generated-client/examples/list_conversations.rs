@@ -14,8 +14,10 @@
 //! prints one line on stderr and exits 1 (2 for bad arguments).
 
 use awal_client::types::{ConversationStatus, ListConversationsQuery};
-use awal_client::{Client, ConfigError, Error};
+
 use std::process::ExitCode;
+
+mod support;
 
 const USAGE: &str = "usage: list_conversations [--search TERM] [--status unassigned|my|unread|expired|opened|closed|bot]";
 
@@ -45,72 +47,23 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
 async fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(args) => args,
-        Err(message) => {
-            eprintln!("error: {message} ({USAGE})");
-            return ExitCode::from(2);
-        }
+        Err(message) => return support::usage_error(&message, USAGE),
     };
-    match run(args).await {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    support::finish(run(args).await)
 }
 
 async fn run(args: Args) -> Result<String, String> {
-    let (client, phone_number_id) = configure()?;
+    let (client, phone_number_id) = support::configure()?;
     let query = ListConversationsQuery {
         search_term: args.search,
         status: args.status,
         ..ListConversationsQuery::new(phone_number_id)
     };
-    let listed = client.list_conversations(&query).await.map_err(describe)?;
+    let listed = client
+        .list_conversations(&query)
+        .await
+        .map_err(support::describe)?;
     let list = listed.body();
     let printed = serde_json::json!({ "data": list.data, "meta": list.meta });
-    serde_json::to_string_pretty(&printed).map_err(|e| e.to_string())
-}
-
-/// The client and the sender's phone number ID, or one message naming every missing variable.
-fn configure() -> Result<(Client, String), String> {
-    let phone_number_id = awal_client::config::optional_env("AWAL_PHONE_NUMBER_ID");
-    match (Client::from_env(), phone_number_id) {
-        (Ok(client), Some(id)) => Ok((client, id)),
-        (Err(ConfigError::MissingEnv(mut missing)), None) => {
-            missing.push("AWAL_PHONE_NUMBER_ID".to_owned());
-            Err(format!(
-                "missing environment variables: {}",
-                missing.join(", ")
-            ))
-        }
-        (Err(e), _) => Err(e.to_string()),
-        (Ok(_), None) => Err("missing environment variables: AWAL_PHONE_NUMBER_ID".to_owned()),
-    }
-}
-
-/// One line that says what went wrong and, for API errors, what the server said.
-fn describe(error: Error<awal_client::types::ErrorEnvelope>) -> String {
-    match error.api() {
-        Some(api) => match &api.body {
-            Some(envelope) => {
-                let request = envelope
-                    .request_id
-                    .as_deref()
-                    .map(|id| format!(" (request {id})"))
-                    .unwrap_or_default();
-                format!(
-                    "HTTP {}: {}: {}{request}",
-                    api.status.as_u16(),
-                    envelope.error,
-                    envelope.message
-                )
-            }
-            None => error.to_string(),
-        },
-        None => error.to_string(),
-    }
+    support::json(&printed)
 }

@@ -13,9 +13,11 @@
 //! on stdout and exits 0; on any error prints one line on stderr and exits 1 (2 for bad arguments).
 
 use awal_client::types::{OrderStatus, PaymentStatus, PhoneNumberIdQuery, UpdateOrderRequest};
-use awal_client::{Client, ConfigError, Error};
+
 use chrono::NaiveDate;
 use std::process::ExitCode;
+
+mod support;
 
 const USAGE: &str = "usage: update_order --id ORDER_ID [--status pending|accepted|shipped|delivered|completed] [--payment-status paid|unpaid] [--shipping-date YYYY-MM-DD] [--delivery-date YYYY-MM-DD] [--notes TEXT] [--branch-id ID]";
 
@@ -74,25 +76,13 @@ fn date(flag: &str, text: String) -> Result<NaiveDate, String> {
 async fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(args) => args,
-        Err(message) => {
-            eprintln!("error: {message} ({USAGE})");
-            return ExitCode::from(2);
-        }
+        Err(message) => return support::usage_error(&message, USAGE),
     };
-    match run(args).await {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    support::finish(run(args).await)
 }
 
 async fn run(args: Args) -> Result<String, String> {
-    let (client, phone_number_id) = configure()?;
+    let (client, phone_number_id) = support::configure()?;
     let updated = client
         .update_order(
             args.id,
@@ -100,46 +90,6 @@ async fn run(args: Args) -> Result<String, String> {
             &args.update,
         )
         .await
-        .map_err(describe)?;
-    serde_json::to_string_pretty(&updated.body().data).map_err(|e| e.to_string())
-}
-
-/// The client and the sender's phone number ID, or one message naming every missing variable.
-fn configure() -> Result<(Client, String), String> {
-    let phone_number_id = awal_client::config::optional_env("AWAL_PHONE_NUMBER_ID");
-    match (Client::from_env(), phone_number_id) {
-        (Ok(client), Some(id)) => Ok((client, id)),
-        (Err(ConfigError::MissingEnv(mut missing)), None) => {
-            missing.push("AWAL_PHONE_NUMBER_ID".to_owned());
-            Err(format!(
-                "missing environment variables: {}",
-                missing.join(", ")
-            ))
-        }
-        (Err(e), _) => Err(e.to_string()),
-        (Ok(_), None) => Err("missing environment variables: AWAL_PHONE_NUMBER_ID".to_owned()),
-    }
-}
-
-/// One line that says what went wrong and, for API errors, what the server said.
-fn describe(error: Error<awal_client::types::ErrorEnvelope>) -> String {
-    match error.api() {
-        Some(api) => match &api.body {
-            Some(envelope) => {
-                let request = envelope
-                    .request_id
-                    .as_deref()
-                    .map(|id| format!(" (request {id})"))
-                    .unwrap_or_default();
-                format!(
-                    "HTTP {}: {}: {}{request}",
-                    api.status.as_u16(),
-                    envelope.error,
-                    envelope.message
-                )
-            }
-            None => error.to_string(),
-        },
-        None => error.to_string(),
-    }
+        .map_err(support::describe)?;
+    support::json(&updated.body().data)
 }
