@@ -2,8 +2,16 @@
 //!
 //! `gen` regenerates `generated-client/src/generated/` from `spec/awal.yaml`; `gen --check` writes
 //! nothing and fails with a diff when a generated file is stale (as rust-analyzer's `xtask codegen`).
+//! Both say which operations and types changed ([`api_diff`]), and report spec problems with the
+//! line and column of their JSON pointer ([`locate`], [`output`]).
 
 #![warn(missing_docs)]
+
+pub mod api_diff;
+pub mod locate;
+pub mod output;
+
+pub use api_diff::{ApiChange, Change, ItemKind};
 
 use codegen::render::HEADER_MARKER;
 use std::fmt::Write as _;
@@ -44,6 +52,11 @@ pub struct Report {
     pub stale: Vec<String>,
     /// The diff of every change, for `--check`.
     pub diff: String,
+    /// The operations and types added, changed or removed compared with the files on disk (empty
+    /// when nothing changed); see [`api_diff`].
+    pub api_changes: Vec<ApiChange>,
+    /// Why some API changes could not be listed (a file on disk that is not valid Rust).
+    pub api_notes: Vec<String>,
     /// Wall-clock milliseconds, generation included.
     pub millis: u128,
 }
@@ -94,8 +107,12 @@ pub fn gen(root: &Path, write: bool) -> Result<Report, GenError> {
         unchanged: Vec::new(),
         stale: Vec::new(),
         diff: String::new(),
+        api_changes: Vec::new(),
+        api_notes: Vec::new(),
         millis: 0,
     };
+    // The files the API comparison reads: (name, on disk, generated).
+    let mut api_files: Vec<(&str, Option<String>, &str)> = Vec::new();
     for file in &output.files {
         let path = out_dir.join(&file.path);
         let current = match fs::read_to_string(&path) {
@@ -103,6 +120,9 @@ pub fn gen(root: &Path, write: bool) -> Result<Report, GenError> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(GenError::Io(path, e)),
         };
+        if api_diff::FILES.contains(&file.path.as_str()) {
+            api_files.push((file.path.as_str(), current.clone(), file.contents.as_str()));
+        }
         if current.as_deref() == Some(file.contents.as_str()) {
             report.unchanged.push(file.path.clone());
             continue;
@@ -152,8 +172,35 @@ pub fn gen(root: &Path, write: bool) -> Result<Report, GenError> {
             fs::remove_file(&path).map_err(|e| GenError::Io(path.clone(), e))?;
         }
     }
+    if report
+        .changed
+        .iter()
+        .any(|f| api_diff::FILES.contains(&f.as_str()))
+    {
+        compare_api(&mut report, &api_files);
+    }
     report.millis = start.elapsed().as_millis();
     Ok(report)
+}
+
+/// Fills in the report's API changes from the generated files, old and new.
+fn compare_api(report: &mut Report, files: &[(&str, Option<String>, &str)]) {
+    let old = api_diff::Api::parse(
+        files
+            .iter()
+            .map(|(name, old, _)| (*name, old.as_deref().unwrap_or(""))),
+    );
+    let new = api_diff::Api::parse(files.iter().map(|(name, _, new)| (*name, *new)));
+    match (old, new) {
+        (Ok(old), Ok(new)) => report.api_changes = api_diff::diff(&old, &new),
+        (Err(e), _) => report.api_notes.push(format!(
+            "{OUT_DIR}/{} on disk is not valid Rust ({}), so the operations and types that changed are not listed",
+            e.file, e.message
+        )),
+        (_, Err(e)) => report.api_notes.push(format!(
+            "the generated {e}: a generator bug; the operations and types that changed are not listed"
+        )),
+    }
 }
 
 /// Writes next to the target, then renames over it, so a reader never sees half a file.
@@ -208,6 +255,16 @@ impl Report {
         }
         line.push_str(&format!(" ({} ms)", self.millis));
         line
+    }
+
+    /// The operations and types that changed, one indented line each (`  + operation foo`), then
+    /// any notes; empty when nothing changed. What `gen` prints after [`Report::summary`].
+    pub fn api_summary(&self, style: output::Style) -> String {
+        let mut out = output::render_api_changes(&self.api_changes, style);
+        for note in &self.api_notes {
+            let _ = writeln!(out, "  note: {note}");
+        }
+        out
     }
 }
 
@@ -294,6 +351,95 @@ mod tests {
         assert!(old.exists(), "--check must not remove");
         gen(&root, true).expect("gen");
         assert!(!old.exists());
+        fs::remove_dir_all(&root).ok();
+    }
+
+    /// `text` without the line `header` and the lines indented deeper than it that follow.
+    fn without_block(text: &str, header: &str) -> String {
+        let depth = header.len() - header.trim_start().len();
+        let mut out = String::new();
+        let mut skipping = false;
+        for line in text.lines() {
+            let indent = line.len() - line.trim_start().len();
+            if line == header {
+                skipping = true;
+            } else if skipping && !line.trim().is_empty() && indent <= depth {
+                skipping = false;
+            }
+            if !skipping {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        assert_ne!(out, text, "`{header}` is not in the text");
+        out
+    }
+
+    #[test]
+    fn a_fresh_run_lists_no_api_changes() {
+        let root = scratch("api-fresh");
+        let first = gen(&root, true).expect("gen");
+        // Nothing on disk before: everything is new.
+        assert_eq!(
+            first.api_changes.len(),
+            first
+                .api_changes
+                .iter()
+                .filter(|c| c.change == Change::Added)
+                .count()
+        );
+        assert!(first
+            .api_changes
+            .iter()
+            .any(|c| c.kind == ItemKind::Operation && c.name == "create_contact"));
+        let second = gen(&root, false).expect("check");
+        assert!(
+            second.api_changes.is_empty() && second.api_summary(output::Style::PLAIN).is_empty()
+        );
+        fs::remove_dir_all(&root).ok();
+    }
+
+    #[test]
+    fn a_spec_change_lists_the_operations_and_types_it_changes() {
+        let root = scratch("api-change");
+        gen(&root, true).expect("gen");
+        let spec = fs::read_to_string(root.join(SPEC)).expect("spec");
+        // Drop the path /waba-numbers (one operation) and give Contact a new property.
+        let mut edited = without_block(&spec, "  /waba-numbers:");
+        let email = "        email:\n          type: string\n          nullable: true\n          description: Email address.\n";
+        let contact = edited.find("\n    Contact:\n").expect("Contact");
+        let at = contact + edited[contact..].find(email).expect("Contact.email");
+        edited.insert_str(at, "        nickname:\n          type: string\n          description: What the contact likes to be called.\n");
+        fs::write(root.join(SPEC), &edited).expect("write spec");
+
+        let report = gen(&root, false).expect("check");
+        let lines = report.api_summary(output::Style::PLAIN);
+        assert!(
+            lines.contains("  - operation list_waba_numbers\n"),
+            "{lines}"
+        );
+        assert!(
+            lines.contains("  ~ type Contact (fields +nickname"),
+            "{lines}"
+        );
+        fs::remove_dir_all(&root).ok();
+    }
+
+    #[test]
+    fn a_file_on_disk_that_is_not_rust_gets_a_note_instead_of_api_changes() {
+        let root = scratch("api-broken");
+        gen(&root, true).expect("gen");
+        let types = root.join(OUT_DIR).join("types.rs");
+        fs::write(&types, format!("{HEADER_MARKER} but then\npub struct {{\n")).expect("write");
+        let report = gen(&root, false).expect("check");
+        assert!(report.api_changes.is_empty());
+        let summary = report.api_summary(output::Style::PLAIN);
+        assert!(
+            summary.starts_with(
+                "  note: generated-client/src/generated/types.rs on disk is not valid Rust ("
+            ),
+            "{summary}"
+        );
         fs::remove_dir_all(&root).ok();
     }
 

@@ -1,8 +1,11 @@
 //! `cargo xtask gen [--check]`: see the library docs.
+//!
+//! Exit codes: 0 done (or fresh), 1 spec problems, stale generated code or a file error, 2 usage.
 
 use std::process::ExitCode;
+use xtask::output::{self, Style};
 
-const USAGE: &str = "usage: cargo xtask gen [--check]\n\n  gen          regenerate generated-client/src/generated/ from spec/awal.yaml\n  gen --check  write nothing; fail with a diff if a generated file is stale";
+const USAGE: &str = "usage: cargo xtask gen [--check]\n\n  gen          regenerate generated-client/src/generated/ from spec/awal.yaml\n  gen --check  write nothing; fail with a diff if a generated file is stale\n\nBoth list the operations and types that changed. Set NO_COLOR to turn colour off.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,22 +26,38 @@ fn main() -> ExitCode {
 
 fn run(check: bool) -> ExitCode {
     let root = xtask::project_root();
+    let err_style = Style::detect(&std::io::stderr());
     match xtask::gen(&root, !check) {
+        Err(xtask::GenError::Spec(diagnostics)) => {
+            // Read again for locating: gen keeps no copy, and a spec that cannot be read again
+            // still gets its pointers printed.
+            let text = std::fs::read_to_string(root.join(xtask::SPEC)).ok();
+            eprint!(
+                "{}",
+                output::render_diagnostics(&diagnostics.0, xtask::SPEC, text.as_deref(), err_style)
+            );
+            ExitCode::FAILURE
+        }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", err_style.error(&e.to_string()));
             ExitCode::FAILURE
         }
         Ok(report) if check && !report.is_fresh() => {
-            eprint!("{}", report.diff);
             eprintln!("{}", report.summary(false));
+            eprint!("{}", report.api_summary(err_style));
+            eprint!("{}", report.diff);
             eprintln!(
-                "error: generated code is stale; run `{}` and commit the result",
-                xtask::COMMAND
+                "{}",
+                err_style.error(&format!(
+                    "generated code is stale; run `{}` and commit the result",
+                    xtask::COMMAND
+                ))
             );
             ExitCode::FAILURE
         }
         Ok(report) => {
             println!("{}", report.summary(!check));
+            print!("{}", report.api_summary(Style::detect(&std::io::stdout())));
             ExitCode::SUCCESS
         }
     }

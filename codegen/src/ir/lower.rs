@@ -557,27 +557,32 @@ fn resolve_component<'r, 'a: 'r, T>(
     section: &str,
     map: impl Fn(&'r Components) -> &'r IndexMap<String, ReferenceOr<T>>,
 ) -> Option<(&'r T, Pointer)> {
+    let spec: &'r OpenAPI = s.spec;
+    let found = lookup_component(spec, item, at, section, map);
+    if found.is_none() {
+        if let ReferenceOr::Reference { reference } = item {
+            s.sink.error(at, format!("`$ref: {reference}` does not point to an entry of components.{section}"));
+        }
+    }
+    found
+}
+
+/// [`resolve_component`] without reporting: for second looks at what lowering already checked.
+fn lookup_component<'r, T>(
+    spec: &'r OpenAPI,
+    item: &'r ReferenceOr<T>,
+    at: &Pointer,
+    section: &str,
+    map: impl Fn(&'r Components) -> &'r IndexMap<String, ReferenceOr<T>>,
+) -> Option<(&'r T, Pointer)> {
     let reference = match item {
         ReferenceOr::Item(item) => return Some((item, at.clone())),
         ReferenceOr::Reference { reference } => reference,
     };
-    let spec: &'r OpenAPI = s.spec;
-    let key = reference
-        .strip_prefix(&format!("#/components/{section}/"))
-        .map(unescape_token);
-    let found = key.and_then(|k| Some((map(spec.components.as_ref()?).get(&k)?, k)));
-    match found {
-        Some((ReferenceOr::Item(item), key)) => Some((
-            item,
-            Pointer::root().push("components").push(section).push(key),
-        )),
-        _ => {
-            s.sink.error(
-                at,
-                format!("`$ref: {reference}` does not point to an entry of components.{section}"),
-            );
-            None
-        }
+    let key = reference.strip_prefix(&format!("#/components/{section}/")).map(unescape_token)?;
+    match map(spec.components.as_ref()?).get(&key)? {
+        ReferenceOr::Item(item) => Some((item, Pointer::root().push("components").push(section).push(key))),
+        ReferenceOr::Reference { .. } => None,
     }
 }
 
@@ -812,7 +817,7 @@ fn operation_doc(
     }
     // The spec's own examples, where it has them: the JSON request body and the success response.
     let request = op.request_body.as_ref().and_then(|b| {
-        let (body, _) = resolve_component(s, b, rate_at, "requestBodies", |c| &c.request_bodies)?;
+        let (body, _) = lookup_component(s.spec, b, rate_at, "requestBodies", |c| &c.request_bodies)?;
         json_example(&body.content)
     });
     let response = op
@@ -821,7 +826,7 @@ fn operation_doc(
         .iter()
         .filter(|(code, _)| matches!(code, StatusCode::Code(200..=299)))
         .find_map(|(_, r)| {
-            let (response, _) = resolve_component(s, r, rate_at, "responses", |c| &c.responses)?;
+            let (response, _) = lookup_component(s.spec, r, rate_at, "responses", |c| &c.responses)?;
             json_example(&response.content)
         });
     for (title, example) in [

@@ -1,0 +1,235 @@
+//! What `cargo xtask gen` prints for people: spec problems located by line and column, and the
+//! operations and types that changed; in colour on a terminal unless `NO_COLOR` is set.
+
+use crate::api_diff::{ApiChange, Change};
+use crate::locate::locate;
+use codegen::Diagnostic;
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+
+/// Whether to colour the output (plain ANSI escapes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    color: bool,
+}
+
+const RED: &str = "1;31";
+const GREEN: &str = "32";
+const YELLOW: &str = "33";
+const BLUE: &str = "1;34";
+const BOLD: &str = "1";
+
+impl Style {
+    /// No colour.
+    pub const PLAIN: Style = Style { color: false };
+    /// Colour.
+    pub const COLOR: Style = Style { color: true };
+
+    /// Colour when `stream` is a terminal, `NO_COLOR` is unset or empty (<https://no-color.org>) and
+    /// `TERM` is not `dumb`.
+    pub fn detect(stream: &impl IsTerminal) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        Style {
+            color: stream.is_terminal() && !no_color && !dumb,
+        }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// `error: <message>`, with `error` in red.
+    pub fn error(self, message: &str) -> String {
+        format!("{}: {message}", self.paint(RED, "error"))
+    }
+}
+
+/// Every diagnostic as
+///
+/// ```text
+/// error: <message>
+///   --> spec/awal.yaml:<line>:<col> (#/paths/~1contacts/post/requestBody)
+///   = hint: <hint>
+/// ```
+///
+/// separated by blank lines and followed by a count line. The line and column come from
+/// [`locate`] on `spec_text` (the nearest ancestor that can be found); without one, only the
+/// pointer is printed.
+pub fn render_diagnostics(
+    diagnostics: &[Diagnostic],
+    spec_name: &str,
+    spec_text: Option<&str>,
+    style: Style,
+) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let at_root = d.pointer == "#" || d.pointer.is_empty();
+        let (position, message) = position_in_message(&d.message)
+            .filter(|_| at_root)
+            .map(|(line, col, message)| (Some((line, col)), message))
+            .unwrap_or((None, d.message.clone()));
+        let position = spec_text
+            .and_then(|text| locate(text, &d.pointer))
+            .map(|l| (l.line, l.column))
+            .or(position);
+        let _ = writeln!(out, "{}", style.error(&style.paint(BOLD, &message)));
+        let location = match position {
+            Some((line, col)) => format!("--> {spec_name}:{line}:{col}"),
+            None if at_root => format!("--> {spec_name}"),
+            None => "-->".to_owned(),
+        };
+        let _ = write!(out, "  {}", style.paint(BLUE, &location));
+        match d.pointer.as_str() {
+            _ if at_root => {}
+            p if position.is_some() => {
+                let _ = write!(out, " ({p})");
+            }
+            p => {
+                let _ = write!(out, " {p}");
+            }
+        }
+        out.push('\n');
+        if let Some(hint) = &d.hint {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                style.paint(BLUE, "="),
+                style.paint(BOLD, &format!("hint: {hint}"))
+            );
+        }
+        out.push('\n');
+    }
+    let n = diagnostics.len();
+    let _ = writeln!(
+        out,
+        "{}",
+        style.error(&format!(
+            "{n} problem{} in {spec_name}; nothing was written",
+            if n == 1 { "" } else { "s" }
+        ))
+    );
+    out
+}
+
+/// The loader reports YAML syntax errors at the root pointer with `(line N, column M)` in the
+/// message: that position, and the message without it.
+fn position_in_message(message: &str) -> Option<(usize, usize, String)> {
+    let start = message.find("(line ")?;
+    let end = start + message[start..].find(')')?;
+    let (line, col) = message[start + "(line ".len()..end].split_once(", column ")?;
+    let line = line.trim().parse().ok()?;
+    let col = col.trim().parse().ok()?;
+    let rest = format!("{}{}", message[..start].trim_end(), &message[end + 1..]);
+    Some((line, col, rest))
+}
+
+/// One indented line per change, `+` in green, `~` in yellow, `-` in red.
+pub fn render_api_changes(changes: &[ApiChange], style: Style) -> String {
+    let mut out = String::new();
+    for change in changes {
+        let text = change.to_string();
+        let (sigil, rest) = text.split_at(1);
+        let color = match change.change {
+            Change::Added => GREEN,
+            Change::Changed(_) => YELLOW,
+            Change::Removed => RED,
+        };
+        let _ = writeln!(out, "  {}{rest}", style.paint(color, sigil));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api_diff::ItemKind;
+
+    const SPEC: &str = "openapi: 3.0.3\npaths:\n  /contacts:\n    post:\n      requestBody:\n        content: {}\n";
+
+    #[test]
+    fn diagnostics_name_file_line_column_pointer_and_hint() {
+        let d = [
+            Diagnostic::new(
+                "#/paths/~1contacts/post/requestBody",
+                "the body has no schema",
+            )
+            .with_hint("add `schema:` under the media type"),
+            Diagnostic::new(
+                "#/paths/~1contacts/post/requestBody/content/x",
+                "deeper than found",
+            ),
+            Diagnostic::new("#/nowhere", "not in the text"),
+        ];
+        assert_eq!(
+            render_diagnostics(&d, "spec/awal.yaml", Some(SPEC), Style::PLAIN),
+            "error: the body has no schema\n  \
+             --> spec/awal.yaml:5:7 (#/paths/~1contacts/post/requestBody)\n  \
+             = hint: add `schema:` under the media type\n\n\
+             error: deeper than found\n  \
+             --> spec/awal.yaml:6:9 (#/paths/~1contacts/post/requestBody/content/x)\n\n\
+             error: not in the text\n  \
+             --> #/nowhere\n\n\
+             error: 3 problems in spec/awal.yaml; nothing was written\n"
+        );
+    }
+
+    #[test]
+    fn yaml_syntax_errors_use_the_parsers_position() {
+        let d = [Diagnostic::new(
+            "#",
+            "the spec is not valid YAML or JSON (line 3, column 1): did not find expected ','",
+        )];
+        assert_eq!(
+            render_diagnostics(&d, "s.yaml", Some(SPEC), Style::PLAIN),
+            "error: the spec is not valid YAML or JSON: did not find expected ','\n  \
+             --> s.yaml:3:1\n\nerror: 1 problem in s.yaml; nothing was written\n"
+        );
+        let d = [Diagnostic::new("#", "the `openapi` field is missing")];
+        assert!(render_diagnostics(&d, "s.yaml", None, Style::PLAIN)
+            .starts_with("error: the `openapi` field is missing\n  --> s.yaml\n"));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let d = [Diagnostic::new("#/paths", "bad").with_hint("fix")];
+        let plain = render_diagnostics(&d, "s.yaml", Some(SPEC), Style::PLAIN);
+        assert!(!plain.contains('\x1b'));
+        let colored = render_diagnostics(&d, "s.yaml", Some(SPEC), Style::COLOR);
+        assert!(
+            colored.starts_with("\x1b[1;31merror\x1b[0m: "),
+            "{colored:?}"
+        );
+        assert!(
+            colored.contains("\x1b[1;34m--> s.yaml:2:1\x1b[0m (#/paths)"),
+            "{colored:?}"
+        );
+    }
+
+    #[test]
+    fn api_changes_are_indented_with_their_sigil() {
+        let changes = [
+            ApiChange {
+                kind: ItemKind::Operation,
+                name: "send_reaction_message".into(),
+                change: Change::Added,
+            },
+            ApiChange {
+                kind: ItemKind::Type,
+                name: "OldThing".into(),
+                change: Change::Removed,
+            },
+        ];
+        assert_eq!(
+            render_api_changes(&changes, Style::PLAIN),
+            "  + operation send_reaction_message\n  - type OldThing\n"
+        );
+        assert!(
+            render_api_changes(&changes, Style::COLOR).starts_with("  \x1b[32m+\x1b[0m operation")
+        );
+    }
+}
