@@ -107,10 +107,11 @@ fn not_yaml_and_wrong_versions_are_refused_with_a_location() {
 
 #[test]
 fn arbitrary_garbage_never_panics() {
-    // Truncations of the real spec at every 97th byte: each must give Ok or diagnostics, never a panic.
+    // Truncations of the real spec: each must give Ok or diagnostics, never a panic.
     let spec = std::fs::read_to_string(xtask::project_root().join(xtask::SPEC)).expect("spec");
     let mut runs = 0;
-    for cut in (0..spec.len()).step_by(97) {
+    // About 150 cuts spread over the whole spec, whatever its size.
+    for cut in (0..spec.len()).step_by((spec.len() / 150).max(1)) {
         if !spec.is_char_boundary(cut) {
             continue;
         }
