@@ -2,11 +2,17 @@
 //!
 //! The tests live in `tests/`; this library holds what they share, chiefly [`server`]: a real HTTP server on
 //! 127.0.0.1 that verifies request signatures with its own HMAC code, parses multipart bodies with multer,
-//! records every request and answers with canned responses.
+//! records every request and answers with canned responses; and [`adversary`]: a raw-TCP server that plays a
+//! script of misbehaviours (truncated, oversized, non-JSON or slow answers, resets, hang-ups) for the
+//! client's error and retry handling. And [`mock`]: a mock of the whole Awal API, served from
+//! `spec/awal.yaml` with the same signature checks, to try the client and the examples without an account
+//! (`cargo run -p awal-tests --bin awal-mock`).
 
 #![warn(missing_docs)]
 
+pub mod adversary;
 pub mod harness;
+pub mod mock;
 pub mod server;
 pub mod vectors;
 

@@ -561,7 +561,10 @@ fn resolve_component<'r, 'a: 'r, T>(
     let found = lookup_component(spec, item, at, section, map);
     if found.is_none() {
         if let ReferenceOr::Reference { reference } = item {
-            s.sink.error(at, format!("`$ref: {reference}` does not point to an entry of components.{section}"));
+            s.sink.error(
+                at,
+                format!("`$ref: {reference}` does not point to an entry of components.{section}"),
+            );
         }
     }
     found
@@ -579,9 +582,14 @@ fn lookup_component<'r, T>(
         ReferenceOr::Item(item) => return Some((item, at.clone())),
         ReferenceOr::Reference { reference } => reference,
     };
-    let key = reference.strip_prefix(&format!("#/components/{section}/")).map(unescape_token)?;
+    let key = reference
+        .strip_prefix(&format!("#/components/{section}/"))
+        .map(unescape_token)?;
     match map(spec.components.as_ref()?).get(&key)? {
-        ReferenceOr::Item(item) => Some((item, Pointer::root().push("components").push(section).push(key))),
+        ReferenceOr::Item(item) => Some((
+            item,
+            Pointer::root().push("components").push(section).push(key),
+        )),
         ReferenceOr::Reference { .. } => None,
     }
 }
@@ -817,7 +825,8 @@ fn operation_doc(
     }
     // The spec's own examples, where it has them: the JSON request body and the success response.
     let request = op.request_body.as_ref().and_then(|b| {
-        let (body, _) = lookup_component(s.spec, b, rate_at, "requestBodies", |c| &c.request_bodies)?;
+        let (body, _) =
+            lookup_component(s.spec, b, rate_at, "requestBodies", |c| &c.request_bodies)?;
         json_example(&body.content)
     });
     let response = op
@@ -826,7 +835,8 @@ fn operation_doc(
         .iter()
         .filter(|(code, _)| matches!(code, StatusCode::Code(200..=299)))
         .find_map(|(_, r)| {
-            let (response, _) = lookup_component(s.spec, r, rate_at, "responses", |c| &c.responses)?;
+            let (response, _) =
+                lookup_component(s.spec, r, rate_at, "responses", |c| &c.responses)?;
             json_example(&response.content)
         });
     for (title, example) in [

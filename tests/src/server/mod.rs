@@ -19,7 +19,7 @@
 //! `{"error", "message", "details"?, "request_id": "req_test"}` with `Content-Type: application/json`.
 //! `invalid_timestamp` is this server's choice: the docs give 403 for a stale timestamp but no error code.
 
-mod auth;
+pub(crate) mod auth;
 mod wire;
 
 use std::collections::VecDeque;
@@ -465,7 +465,10 @@ async fn parse_form(headers: &HeaderMap, body: &Bytes) -> Option<Result<Vec<Form
     Some(parse_multipart(&content_type, body.clone()).await)
 }
 
-async fn parse_multipart(content_type: &str, body: Bytes) -> Result<Vec<FormPart>, String> {
+pub(crate) async fn parse_multipart(
+    content_type: &str,
+    body: Bytes,
+) -> Result<Vec<FormPart>, String> {
     let boundary =
         multer::parse_boundary(content_type).map_err(|error| format!("content-type: {error}"))?;
     let stream = futures_util::stream::once(async move { Ok::<Bytes, Infallible>(body) });
