@@ -19,6 +19,11 @@
 //! - [`Error::kind`] classifies a non-2xx answer as an [`ErrorKind`] (invalid request, authentication,
 //!   rate limited, server ...) from its status. The Awal docs disagree on some statuses (validation is 400
 //!   on one page, 422 on others), so each kind accepts every documented form.
+//! - Before anything is sent, a request is checked against the limits the spec documents (patterns, lengths,
+//!   item counts, ranges, closed sets, file sizes and types by magic bytes); a request that breaks any is
+//!   refused as [`Error::Validation`], listing every broken limit with its field path ([`validate`]).
+//! - List operations with page numbers also have a `*_stream` method ([`pagination`]) that yields every
+//!   item of every page, fetching the next page only when needed.
 //! - Every request is signed as the spec declares ([`SIGNING_RULE`]): HMAC-SHA256 over method, path, query,
 //!   timestamp and the exact body bytes sent. [`signing::sign`] recomputes a signature by hand.
 //! - File uploads are [`FilePart`]s; `multipart/form-data` bodies are encoded by [`multipart::Form`], once,
