@@ -518,8 +518,14 @@ enum Attempt {
         headers: HeaderMap,
         body: Bytes,
     },
-    /// Connecting, sending or reading failed.
+    /// Connecting, sending or reading the headers failed.
     Transport(reqwest::Error),
+    /// The status and headers arrived, then reading the body failed.
+    Interrupted {
+        status: StatusCode,
+        headers: HeaderMap,
+        error: reqwest::Error,
+    },
     /// The body is over the limit; the rest was not read.
     TooLarge(StatusCode),
 }
@@ -652,6 +658,23 @@ impl Client {
                         .then(|| self.backoff(&policy, retries + 1));
                     (wait, Error::Transport(error))
                 }
+                // Retried like a lost connection: only where sending again cannot do harm.
+                Attempt::Interrupted {
+                    status,
+                    headers,
+                    error,
+                } => {
+                    let wait = retry::retries_transport(&prepared.method, &error)
+                        .then(|| self.backoff(&policy, retries + 1));
+                    (
+                        wait,
+                        Error::Interrupted {
+                            status,
+                            headers,
+                            source: error,
+                        },
+                    )
+                }
                 Attempt::TooLarge(status) => {
                     return Err(Error::ResponseTooLarge {
                         status,
@@ -783,7 +806,13 @@ impl Client {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(error) => return Ok(Attempt::Transport(error)),
+                Err(error) => {
+                    return Ok(Attempt::Interrupted {
+                        status,
+                        headers,
+                        error,
+                    })
+                }
             }
         }
         Ok(Attempt::Answer {

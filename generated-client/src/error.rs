@@ -31,6 +31,22 @@ pub enum Error<E> {
     /// Connecting, sending or reading failed, or timed out. Never contains the secret.
     #[error("request failed: {}", with_causes(.0))]
     Transport(#[source] reqwest::Error),
+    /// The status and headers arrived, then the body broke off (a reset, a truncated body, a timeout while
+    /// reading). The status says what the server decided: a `201` to a POST means the resource was most
+    /// likely created, although its body is lost. Never retried for POST or PATCH.
+    #[error(
+        "HTTP {status}: the answer's body was cut off: {}",
+        with_causes(source)
+    )]
+    Interrupted {
+        /// The status of the answer.
+        status: StatusCode,
+        /// Its headers.
+        headers: HeaderMap,
+        /// Why reading stopped.
+        #[source]
+        source: reqwest::Error,
+    },
     /// The server answered with a non-2xx status. Boxed to keep `Result` small.
     #[error("{0}")]
     Api(Box<ApiError<E>>),
@@ -86,7 +102,9 @@ impl<E> Error<E> {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
+            Error::Decode { status, .. }
+            | Error::ResponseTooLarge { status, .. }
+            | Error::Interrupted { status, .. } => Some(*status),
             Error::Transport(error) => error.status(),
             Error::InvalidRequest { .. } | Error::Validation(_) => None,
         }
