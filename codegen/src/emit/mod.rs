@@ -75,15 +75,29 @@ pub(crate) enum Wire {
     Json,
 }
 
+/// The type an alias stands for (through chains of aliases); any other type as it is.
+pub(crate) fn unaliased<'a>(api: &'a Api, mut ty: &'a TypeRef) -> &'a TypeRef {
+    // Lowering names every alias after a schema; a chain longer than the type list would be a cycle.
+    for _ in 0..=api.types.len() {
+        match ty {
+            TypeRef::Named(n) => match api.type_def(n).map(|t| &t.kind) {
+                Some(TypeKind::Alias(inner, _)) => ty = inner,
+                _ => return ty,
+            },
+            _ => return ty,
+        }
+    }
+    ty
+}
+
 /// The wire form of a type, looking through aliases.
 pub(crate) fn wire(api: &Api, ty: &TypeRef) -> Wire {
-    match ty {
+    match unaliased(api, ty) {
         TypeRef::DateTime => Wire::Rfc3339,
         TypeRef::UnixTime => Wire::UnixSeconds,
         TypeRef::File => Wire::File,
         TypeRef::Json | TypeRef::Vec(_) | TypeRef::Map(_) => Wire::Json,
         TypeRef::Named(n) => match api.type_def(n).map(|t| &t.kind) {
-            Some(TypeKind::Alias(inner, _)) => wire(api, inner),
             Some(TypeKind::Enum(_)) => Wire::Text,
             _ => Wire::Json,
         },

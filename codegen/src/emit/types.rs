@@ -2,7 +2,7 @@
 //! structs, and aliases.
 
 use super::docs::doc_attrs;
-use super::{ident, rust_type, wire, wire_text, Wire};
+use super::{ident, rust_type, unaliased, wire, wire_text, Wire};
 use crate::ir::names::unraw;
 use crate::ir::{
     Api, BodyEncoding, BodyVariant, Constraints, Enum, Field, OneOf, Struct, TypeDef, TypeKind,
@@ -446,30 +446,21 @@ fn constructor(api: &Api, name: &str, fields: &[Field]) -> Option<TokenStream> {
 
 /// A `Copy` scalar, directly or through aliases.
 fn is_copy(api: &Api, ty: &TypeRef) -> bool {
-    match ty {
+    matches!(
+        unaliased(api, ty),
         TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::Decimal
-        | TypeRef::Date => true,
-        TypeRef::Named(n) => {
-            matches!(api.type_def(n), Some(TypeDef { kind: TypeKind::Alias(inner, _), .. }) if is_copy(api, inner))
-        }
-        _ => false,
-    }
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::Decimal
+            | TypeRef::Date
+    )
 }
 
 /// A `String`, directly or through aliases.
 fn is_string(api: &Api, ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::String => true,
-        TypeRef::Named(n) => {
-            matches!(api.type_def(n), Some(TypeDef { kind: TypeKind::Alias(inner, _), .. }) if is_string(api, inner))
-        }
-        _ => false,
-    }
+    *unaliased(api, ty) == TypeRef::String
 }
 
 fn all_optional(fields: &[Field]) -> bool {

@@ -252,13 +252,7 @@ fn fields_checks(api: &Api, checked: &Checked, fields: &[Field]) -> TokenStream 
 
 /// An `i64`, directly or through aliases (no conversion needed).
 fn is_i64(api: &Api, ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::I64 => true,
-        TypeRef::Named(n) => {
-            matches!(api.type_def(n).map(|t| &t.kind), Some(TypeKind::Alias(inner, _)) if is_i64(api, inner))
-        }
-        _ => false,
-    }
+    *super::unaliased(api, ty) == TypeRef::I64
 }
 
 // Unsuffixed literals: the runtime's parameter types say what they are.
