@@ -210,16 +210,7 @@ impl MockServer {
         let router = Router::new()
             .fallback(handle)
             .with_state(Arc::clone(&shared));
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            // Resolves on `send` or when the sender is dropped: either way the server stops.
-            let signal = async move {
-                let _ = stopped.await;
-            };
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(signal)
-                .await;
-        });
+        let shutdown = crate::server::serve_until_dropped(listener, router);
         Ok(MockServer {
             addr,
             shared,

@@ -242,6 +242,26 @@ pub struct TestServer {
     shutdown: Option<oneshot::Sender<()>>,
 }
 
+/// Serves `router` on a spawned task until the returned sender is used or dropped (so a server handle
+/// that owns it stops its server when dropped). Shared by the test server and the mock.
+pub(crate) fn serve_until_dropped(
+    listener: tokio::net::TcpListener,
+    router: Router,
+) -> oneshot::Sender<()> {
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        // Resolves on `send` or when the sender is dropped: either way the server stops.
+        let signal = async move {
+            let _ = stopped.await;
+        };
+        // Errors here can only come from the listener after tests are done with it; nothing to report to.
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(signal)
+            .await;
+    });
+    shutdown
+}
+
 impl TestServer {
     /// Binds `127.0.0.1:0` and starts serving on a spawned task of the current tokio runtime.
     ///
@@ -265,17 +285,7 @@ impl TestServer {
         let router = Router::new()
             .fallback(handle)
             .with_state(Arc::clone(&shared));
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            // Resolves on `send` or when the sender is dropped: either way the server stops.
-            let signal = async move {
-                let _ = stopped.await;
-            };
-            // Errors here can only come from the listener after tests are done with it; nothing to report to.
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(signal)
-                .await;
-        });
+        let shutdown = serve_until_dropped(listener, router);
         TestServer {
             addr,
             shared,
