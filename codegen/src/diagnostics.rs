@@ -14,6 +14,18 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when there is an obvious way.
     pub hint: Option<String>,
+    /// Whether it stops generation.
+    pub severity: Severity,
+}
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Generation stops; nothing is written.
+    Error,
+    /// The generator worked around it (a fallback type, a renamed item, a check left out) and says
+    /// what it did; the output is complete and compiles.
+    Warning,
 }
 
 impl Diagnostic {
@@ -23,6 +35,15 @@ impl Diagnostic {
             pointer: pointer.into(),
             message: message.into(),
             hint: None,
+            severity: Severity::Error,
+        }
+    }
+
+    /// A warning without a hint.
+    pub fn warning(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::new(pointer, message)
         }
     }
 
@@ -35,7 +56,11 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error at {}: {}", self.pointer, self.message)?;
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{label} at {}: {}", self.pointer, self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }
@@ -133,11 +158,21 @@ impl fmt::Display for Pointer {
     }
 }
 
-/// Collects diagnostics during lowering.
+/// Collects diagnostics during lowering: errors, and warnings about what was worked around.
 #[derive(Debug, Default)]
 pub(crate) struct Sink(Vec<Diagnostic>);
 
 impl Sink {
+    /// Records a warning: the generator worked around the problem and says how.
+    pub(crate) fn warn(&mut self, at: &Pointer, message: impl Into<String>) {
+        self.0.push(Diagnostic::warning(at.as_str(), message));
+    }
+
+    /// Whether an error (not a warning) has been recorded.
+    pub(crate) fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
     pub(crate) fn error(&mut self, at: &Pointer, message: impl Into<String>) {
         self.0.push(Diagnostic::new(at.as_str(), message));
     }
@@ -152,11 +187,14 @@ impl Sink {
             .push(Diagnostic::new(at.as_str(), message).with_hint(hint));
     }
 
-    pub(crate) fn finish<T>(self, value: T) -> Result<T, Diagnostics> {
-        if self.0.is_empty() {
-            Ok(value)
+    /// The value and the warnings when there is no error; otherwise every diagnostic, errors first.
+    pub(crate) fn finish<T>(self, value: T) -> Result<(T, Vec<Diagnostic>), Diagnostics> {
+        let mut all = self.0;
+        if all.iter().any(|d| d.severity == Severity::Error) {
+            all.sort_by_key(|d| d.severity); // stable: the order found, within each severity
+            Err(Diagnostics(all))
         } else {
-            Err(Diagnostics(self.0))
+            Ok((value, all))
         }
     }
 }

@@ -18,7 +18,7 @@ pub mod ir;
 pub mod load;
 pub mod render;
 
-pub use diagnostics::{Diagnostic, Diagnostics};
+pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 
 /// How to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,8 @@ pub struct Output {
     pub operations: usize,
     /// Number of generated types (named schemas, inline objects and query structs).
     pub types: usize,
+    /// What the generator worked around, each naming its JSON pointer.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Spec text (YAML or JSON) → generated files, or every problem found.
@@ -82,5 +84,6 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Diagnostic
         files,
         operations: api.operations.len(),
         types: api.types.len() + queries.len(),
+        warnings: api.warnings,
     })
 }

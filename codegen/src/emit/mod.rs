@@ -129,6 +129,9 @@ fn type_tokens(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
         TypeRef::Decimal => quote!(rust_decimal::Decimal),
         TypeRef::File => quote!(crate::FilePart),
         TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Uuid => quote!(uuid::Uuid),
+        TypeRef::Base64 => quote!(crate::Base64),
+        TypeRef::Bytes => quote!(bytes::Bytes),
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#prefix #name)

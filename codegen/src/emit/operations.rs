@@ -71,6 +71,9 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
     let body_call = op.body.as_ref().map(|b| match (&b.encoding, &b.ty) {
         (BodyEncoding::Json, _) => quote!(request.json(body);),
         (BodyEncoding::Multipart, _) => quote!(request.multipart(body.to_form());),
+        (BodyEncoding::Form | BodyEncoding::Binary | BodyEncoding::Text, _) => {
+            unimplemented!("lowering does not produce these encodings yet")
+        }
         (BodyEncoding::Choice, ty) => {
             let ty = super::types_path(ty);
             let arms = choice_variants(api, &b.ty).into_iter().map(|v| {
@@ -237,6 +240,8 @@ fn method_doc(op: &Operation) -> String {
             BodyEncoding::Json => "sent as JSON",
             BodyEncoding::Multipart => "sent as multipart/form-data",
             BodyEncoding::Choice => "sent as the variant chosen says",
+            BodyEncoding::Form => "sent as application/x-www-form-urlencoded",
+            BodyEncoding::Binary | BodyEncoding::Text => "sent as is",
         };
         match &b.ty {
             TypeRef::Named(n) => args.push(format!(

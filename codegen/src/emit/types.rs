@@ -67,6 +67,7 @@ fn type_def(api: &Api, t: &TypeDef, is_request: bool) -> TokenStream {
         TypeKind::Enum(e) => string_enum(t, e),
         TypeKind::OneOf(union) => one_of(t, union),
         TypeKind::BodyChoice(variants) => body_choice(t, variants),
+        TypeKind::Responses(_) => unimplemented!("lowering does not produce response enums yet"),
         TypeKind::Alias(target, constraints) => {
             let name = ident(&t.name);
             let target = rust_type(target);

@@ -32,6 +32,7 @@ impl Checked {
                         vs.iter().any(|v| ty_has_checks(api, &names, &v.ty))
                     }
                     TypeKind::Enum(e) => e.closed,
+                    TypeKind::Responses(_) => false, // answers are not validated
                     TypeKind::Alias(..) => false, // an alias cannot carry an impl; its uses are checked
                 };
                 if has {
@@ -72,7 +73,7 @@ fn request_types(api: &Api) -> BTreeSet<String> {
                 Some(TypeKind::OneOf(u)) => todo.extend(u.variants.iter().map(|v| &v.ty)),
                 Some(TypeKind::BodyChoice(vs)) => todo.extend(vs.iter().map(|v| &v.ty)),
                 Some(TypeKind::Alias(inner, _)) => todo.push(inner),
-                Some(TypeKind::Enum(_)) | None => {}
+                Some(TypeKind::Enum(_) | TypeKind::Responses(_)) | None => {}
             },
             _ => {}
         }
@@ -144,7 +145,7 @@ pub fn emit(api: &Api, checked: &Checked) -> TokenStream {
                 });
                 quote!(match self { #(#arms)* })
             }
-            TypeKind::Alias(..) => continue,
+            TypeKind::Alias(..) | TypeKind::Responses(_) => continue,
         };
         impls.push(quote! {
             impl crate::validate::Validate for #name {

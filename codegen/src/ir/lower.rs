@@ -60,8 +60,11 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
         auth,
         types: std::mem::take(&mut s.types),
         operations,
+        warnings: Vec::new(),
     };
-    s.sink.finish(api)
+    let (mut api, warnings) = s.sink.finish(api)?;
+    api.warnings = warnings;
+    Ok(api)
 }
 
 fn server(spec: &OpenAPI, s: &mut Schemas<'_>) -> (String, Option<String>) {
@@ -349,6 +352,7 @@ fn lower_operation(
         body,
         responses,
         success,
+        decode: super::Decode::Json,
         error,
         authenticated,
         pagination,
@@ -638,6 +642,8 @@ fn param_field(
         nullable: false,
         doc,
         constraints: c,
+        boxed: false,
+        param: None,
     }
 }
 
@@ -684,6 +690,7 @@ fn request_body(
             name: name.to_owned(),
             encoding,
             ty,
+            content_type: media_type.clone(),
         });
     }
     match variants.len() {
@@ -691,6 +698,7 @@ fn request_body(
         1 => variants.pop().map(|v| Body {
             encoding: v.encoding,
             ty: v.ty,
+            content_type: v.content_type,
         }),
         _ => {
             for (i, v) in variants.iter().enumerate() {
@@ -716,6 +724,7 @@ fn request_body(
             Some(Body {
                 encoding: BodyEncoding::Choice,
                 ty: TypeRef::Named(name),
+                content_type: String::new(),
             })
         }
     }
@@ -775,6 +784,7 @@ fn responses(
             status,
             summary: first_sentence(&sanitize(&response.description)),
             body,
+            decode: super::Decode::Json,
         });
     }
     out

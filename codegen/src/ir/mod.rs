@@ -35,6 +35,8 @@ pub struct Api {
     /// Operations in spec order (paths, then methods in the order get, put, post, delete, options,
     /// head, patch, trace).
     pub operations: Vec<Operation>,
+    /// What the generator worked around (fallback types, renamed items, checks left out).
+    pub warnings: Vec<crate::Diagnostic>,
 }
 
 impl Api {
@@ -146,6 +148,9 @@ pub enum TypeKind {
     OneOf(OneOf),
     /// The request body of an operation that accepts several content types: the caller picks one.
     BodyChoice(Vec<BodyVariant>),
+    /// The success answer of an operation whose statuses carry different bodies: one variant per
+    /// documented status, decoded by the status received.
+    Responses(Vec<ResponseVariant>),
 }
 
 /// A string enum. Every enum decodes values it does not know into its `Unknown` variant; a closed one
@@ -188,6 +193,8 @@ pub struct Variant {
     pub ty: TypeRef,
     /// Documentation.
     pub doc: String,
+    /// Held in a `Box`: the variant's type contains the union itself.
+    pub boxed: bool,
 }
 
 /// The property that says which variant a value is.
@@ -208,6 +215,38 @@ pub struct BodyVariant {
     pub encoding: BodyEncoding,
     /// Its type.
     pub ty: TypeRef,
+    /// The media type sent as `Content-Type`.
+    pub content_type: String,
+}
+
+/// One documented success status of an operation with several success body types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseVariant {
+    /// Rust variant name (`Ok`, `Created`, `Status206`).
+    pub name: String,
+    /// The statuses it stands for: `200`, `2XX` or `default`.
+    pub status: String,
+    /// Its body type (`None`: no body).
+    pub ty: Option<TypeRef>,
+    /// How the body is read.
+    pub decode: Decode,
+    /// Documentation: the response's description.
+    pub doc: String,
+}
+
+/// How a response body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decode {
+    /// JSON, into the body type (an empty body reads as `null`).
+    Json,
+    /// UTF-8 text, into a `String`.
+    Text,
+    /// The raw bytes.
+    Bytes,
+    /// Nothing is read: the operation documents no body.
+    Empty,
+    /// By the status received, into a [`TypeKind::Responses`] enum.
+    ByStatus,
 }
 
 /// A struct.
@@ -236,6 +275,47 @@ pub struct Field {
     pub doc: String,
     /// Documented constraints.
     pub constraints: Constraints,
+    /// Held in a `Box`: the field's type contains the struct itself (a recursive type).
+    pub boxed: bool,
+    /// For a parameter: where it is sent and how it is written. `None` for struct and form fields.
+    pub param: Option<ParamWire>,
+}
+
+/// Where and how a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamWire {
+    /// Query string, header or cookie (path parameters are arguments of their own).
+    pub location: ParamLocation,
+    /// How an array or object value is written (`style`).
+    pub style: ParamStyle,
+    /// `explode`: one `name=value` pair per item or property, or one pair with the values joined.
+    pub explode: bool,
+}
+
+/// The location of a parameter that is not in the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// In the query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A `Cookie` header pair.
+    Cookie,
+}
+
+/// OpenAPI parameter styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `name=a&name=b` (exploded) or `name=a,b`; the default for query and cookie parameters.
+    Form,
+    /// `a,b`: the default for path and header parameters.
+    Simple,
+    /// `name=a%20b` (values joined with spaces).
+    SpaceDelimited,
+    /// `name=a|b`.
+    PipeDelimited,
+    /// `name[key]=value` for each property of an object.
+    DeepObject,
 }
 
 impl Field {
@@ -301,6 +381,12 @@ pub enum TypeRef {
     File,
     /// Any JSON value.
     Json,
+    /// A UUID (`format: uuid`).
+    Uuid,
+    /// Bytes carried as base64 text in JSON (`format: byte`).
+    Base64,
+    /// Raw bytes: a binary request or response body (`application/octet-stream`, images, ...).
+    Bytes,
     /// A named type.
     Named(String),
     /// A list.
@@ -365,7 +451,7 @@ pub struct Operation {
     pub deprecated: bool,
     /// Path parameters, in template order.
     pub path_params: Vec<Field>,
-    /// Query parameters, gathered in a struct.
+    /// Query, header and cookie parameters, gathered in a struct (each field's `param` says where it goes).
     pub query: Option<Query>,
     /// The request body.
     pub body: Option<Body>,
@@ -373,6 +459,8 @@ pub struct Operation {
     pub responses: Vec<ResponseCase>,
     /// Body type of the success responses (`None`: no body).
     pub success: Option<TypeRef>,
+    /// How the success body is read.
+    pub decode: Decode,
     /// Body type of the error responses.
     pub error: TypeRef,
     /// Whether the request carries the credentials and signature (false for `security: []`).
@@ -430,6 +518,8 @@ pub struct Body {
     pub encoding: BodyEncoding,
     /// Its type (for multipart: a named form struct).
     pub ty: TypeRef,
+    /// The media type sent as `Content-Type` (for a choice: empty, each variant has its own).
+    pub content_type: String,
 }
 
 /// Request body encodings.
@@ -439,6 +529,13 @@ pub enum BodyEncoding {
     Json,
     /// `multipart/form-data`, encoded by the client's own encoder.
     Multipart,
+    /// `application/x-www-form-urlencoded`: the body's JSON form flattened into `key=value` pairs
+    /// (nested objects as `key[sub]=value`).
+    Form,
+    /// Raw bytes with the declared media type (`application/octet-stream`, `image/png`, `*/*` ...).
+    Binary,
+    /// UTF-8 text with the declared media type (`text/plain`, `text/csv` ...).
+    Text,
     /// One of several content types: the type is a [`TypeKind::BodyChoice`] enum.
     Choice,
 }
@@ -450,8 +547,10 @@ pub struct ResponseCase {
     pub status: String,
     /// First sentence of its description.
     pub summary: String,
-    /// Its JSON body type, if any.
+    /// Its body type, if any (`String` for text, `Bytes` for other non-JSON media types).
     pub body: Option<TypeRef>,
+    /// How its body is read.
+    pub decode: Decode,
 }
 
 /// Where the spec's types are declared, by Rust name (for collision messages).

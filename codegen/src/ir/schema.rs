@@ -274,6 +274,8 @@ impl<'a> Schemas<'a> {
                 nullable: resolved.is_some_and(|s| s.schema_data.nullable),
                 doc: resolved.map(schema_doc).unwrap_or_default(),
                 constraints: self.checked_constraints(resolved, &prop_at),
+                boxed: false,
+                param: None,
             });
         }
         for (i, required) in object.required.iter().enumerate() {
@@ -358,6 +360,7 @@ impl<'a> Schemas<'a> {
                 name: variant,
                 ty,
                 doc,
+                boxed: false,
             });
         }
         strip_common_words(&mut variants);
@@ -745,6 +748,8 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Date => "Date".to_owned(),
         TypeRef::File => "File".to_owned(),
         TypeRef::Json => "Json".to_owned(),
+        TypeRef::Uuid => "Uuid".to_owned(),
+        TypeRef::Base64 | TypeRef::Bytes => "Bytes".to_owned(),
     }
 }
 
@@ -838,6 +843,7 @@ mod tests {
                 name: (*n).to_owned(),
                 ty: TypeRef::Json,
                 doc: String::new(),
+                boxed: false,
             })
             .collect();
         strip_common_words(&mut variants);
