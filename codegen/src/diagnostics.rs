@@ -168,11 +168,6 @@ impl Sink {
         self.0.push(Diagnostic::warning(at.as_str(), message));
     }
 
-    /// Whether an error (not a warning) has been recorded.
-    pub(crate) fn has_errors(&self) -> bool {
-        self.0.iter().any(|d| d.severity == Severity::Error)
-    }
-
     pub(crate) fn error(&mut self, at: &Pointer, message: impl Into<String>) {
         self.0.push(Diagnostic::new(at.as_str(), message));
     }

@@ -17,6 +17,7 @@ pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod render;
+pub mod standalone;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 
@@ -62,8 +63,16 @@ pub struct Output {
 
 /// Spec text (YAML or JSON) → generated files, or every problem found.
 pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Diagnostics> {
+    generate_with_api(spec_text, options).map(|(output, _)| output)
+}
+
+/// As [`generate`], also returning the IR the files were made from ([`standalone`] reads it).
+pub(crate) fn generate_with_api(
+    spec_text: &str,
+    options: &Options,
+) -> Result<(Output, ir::Api), Diagnostics> {
     let spec = load::load(spec_text)?;
-    let api = ir::lower(&spec)?;
+    let mut api = ir::lower(&spec)?;
     let header = render::header(&options.command, &options.spec_name);
     let files = emit::emit(&api)
         .into_iter()
@@ -80,10 +89,11 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Diagnostic
         .iter()
         .filter_map(|op| Some(op.query.as_ref()?.type_name.as_str()))
         .collect();
-    Ok(Output {
+    let output = Output {
         files,
         operations: api.operations.len(),
         types: api.types.len() + queries.len(),
-        warnings: api.warnings,
-    })
+        warnings: std::mem::take(&mut api.warnings),
+    };
+    Ok((output, api))
 }

@@ -6,6 +6,7 @@
 //! per-call overrides ([`RequestOptions`]), the clock, sleep, jitter and boundary sources (injectable so
 //! tests and snapshots are deterministic), and the mapping of answers to [`Error`].
 
+use crate::auth::{Applied, Auth};
 use crate::error::{ApiError, ConfigError, Error, Result};
 use crate::multipart::{self, EncodeError, Form};
 use crate::options::RequestOptions;
@@ -44,52 +45,6 @@ const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 const SKEW_TOLERANCE_SECONDS: u64 = 30;
 /// The optional version header of the API (awal-api.md §1.2).
 const API_VERSION_HEADER: &str = "X-API-Version";
-
-/// Credentials: an optional signing rule with its secret, and static headers (client id, workspace ...).
-///
-/// `Debug` shows the rule and the header names, never the secret or the header values.
-#[derive(Clone)]
-#[must_use = "credentials do nothing until given to `ClientBuilder::new`"]
-pub struct Auth {
-    signing: Option<(SigningRule, Secret)>,
-    headers: Vec<(&'static str, String)>,
-}
-
-impl Auth {
-    /// Sign every request with `rule`, keyed with `secret`.
-    pub fn signed(rule: SigningRule, secret: Secret) -> Self {
-        Self {
-            signing: Some((rule, secret)),
-            headers: Vec::new(),
-        }
-    }
-
-    /// No signing rule: only the static headers added with [`Auth::header`] (for APIs that declare no
-    /// `x-signing`).
-    pub fn unsigned() -> Self {
-        Self {
-            signing: None,
-            headers: Vec::new(),
-        }
-    }
-
-    /// Also send the header `name: value` on every request. Checked by [`ClientBuilder::build`].
-    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
-        self
-    }
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
-        f.debug_struct("Auth")
-            .field("rule", &self.signing.as_ref().map(|(rule, _)| rule))
-            .field("secret", &self.signing.as_ref().map(|(_, secret)| secret))
-            .field("headers", &names)
-            .finish()
-    }
-}
 
 /// Configures and builds a [`Client`]. Every setting is checked by [`ClientBuilder::build`], so a bad
 /// value (a header with a line break, a malformed URL) fails there, never while sending.
@@ -144,7 +99,7 @@ impl ClientBuilder {
             auth,
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
-            user_agent: concat!("awal-client/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             api_version: None,
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -180,7 +135,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header. Default `awal-client/<version>`.
+    /// The `User-Agent` header. Default `<crate name>/<version>`, e.g. `awal-client/0.1.0`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -229,8 +184,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Which form of the path is signed, replacing the signing rule's ([`SIGNING_RULE`](crate::SIGNING_RULE)
-    /// uses [`PathForm::RelativeToServer`]). Ignored by a client built with [`Auth::unsigned`].
+    /// Which form of the path is signed, replacing the signing rule's (the Awal rule uses
+    /// [`PathForm::RelativeToServer`]). Ignored by a client built with [`Auth::unsigned`].
     ///
     /// The docs never say whether the signed path includes the base URL's path (`/api/developer`); their only
     /// worked example signs `/w/message/text` for a request to `/api/developer/w/message/text`
@@ -242,8 +197,8 @@ impl ClientBuilder {
     }
 
     /// What the body part of the signature is for `multipart/form-data` requests, replacing the signing
-    /// rule's ([`SIGNING_RULE`](crate::SIGNING_RULE) uses [`MultipartBody::Raw`]). Ignored by a client built
-    /// with [`Auth::unsigned`].
+    /// rule's (the Awal rule uses [`MultipartBody::Raw`]). Ignored by a client built with
+    /// [`Auth::unsigned`].
     ///
     /// The docs define BODY as "the request body" and never single out form uploads (awal-api.md §2.3,
     /// item 5). The raw encoded bytes, boundaries and file contents included, are the only reading of that
@@ -327,16 +282,8 @@ impl ClientBuilder {
                 .map_err(|_| invalid_header_value(API_VERSION_HEADER))?;
             headers.insert(header_name(API_VERSION_HEADER)?, value);
         }
-        let mut credential_headers = HeaderMap::new();
-        for (name, value) in &self.auth.headers {
-            let header = header_name(name)?;
-            let mut value = HeaderValue::from_str(value).map_err(|_| invalid_header_value(name))?;
-            // Keeps the value out of HTTP/2 header compression tables and out of reqwest's own Debug output.
-            value.set_sensitive(true);
-            credential_headers.insert(header, value);
-        }
-
-        let signer = match self.auth.signing {
+        let (signing, credentials) = self.auth.check()?;
+        let signer = match signing {
             Some((mut rule, secret)) => {
                 HeaderValue::from_str(rule.prefix)
                     .map_err(|_| invalid_header_value(rule.header))?;
@@ -371,7 +318,7 @@ impl ClientBuilder {
                 base_path,
                 http,
                 headers,
-                credential_headers,
+                credentials,
                 signer,
                 timeout: self.timeout,
                 retry: self.retry,
@@ -410,8 +357,9 @@ struct Inner {
     http: reqwest::Client,
     /// Sent on every request: Accept, User-Agent and X-API-Version.
     headers: HeaderMap,
-    /// Sent on every authenticated request (all but `security: []` operations).
-    credential_headers: HeaderMap,
+    /// Sent on every authenticated request (all but `security: []` operations): headers, query
+    /// parameters and cookies.
+    credentials: Applied,
     signer: Option<Signer>,
     timeout: Duration,
     retry: RetryPolicy,
@@ -482,7 +430,7 @@ impl fmt::Debug for Client {
             .inner
             .headers
             .keys()
-            .chain(self.inner.credential_headers.keys())
+            .chain(self.inner.credentials.header_names())
             .map(HeaderName::as_str)
             .collect();
         if let Some(signer) = &self.inner.signer {
@@ -608,6 +556,15 @@ impl Client {
         &self,
         request: Request,
     ) -> Result<Response<T>, E> {
+        self.send_with(request, crate::decode::json::<T>).await
+    }
+
+    /// As [`Self::send`], reading a 2xx body with `decode` (text, bytes, nothing, or by status).
+    pub(crate) async fn send_with<T, E: DeserializeOwned>(
+        &self,
+        request: Request,
+        decode: crate::decode::Decoder<T>,
+    ) -> Result<Response<T>, E> {
         let inner = &*self.inner;
         let prepared = self.prepare(request)?;
         let options = self.options.as_deref();
@@ -627,7 +584,9 @@ impl Client {
                     status,
                     headers,
                     body,
-                } if status.is_success() => return decode(status, headers, &body, attempts),
+                } if status.is_success() => {
+                    return decoded(decode, status, headers, &body, attempts)
+                }
                 Attempt::Answer {
                     status,
                     headers,
@@ -831,14 +790,29 @@ impl Client {
             path,
             query,
             headers: extra_headers,
+            cookies,
             body,
             authenticated,
+            errors,
         } = request;
+        if let Some((name, message)) = errors.into_iter().next() {
+            return Err(Error::invalid(name, message));
+        }
 
+        // Credential query parameters go into the URL here, before signing, so the signature covers them.
+        let query = if authenticated {
+            inner.credentials.with_query(query)
+        } else {
+            query
+        };
         let url = self.url(&path, &query)?;
         let mut headers = HeaderMap::new();
         for (name, value) in extra_headers {
             let (header, value) = checked_header(name, &value)?;
+            headers.append(header, value);
+        }
+        if !cookies.is_empty() {
+            let (header, value) = checked_header("Cookie", &cookies)?;
             headers.append(header, value);
         }
         // Inserted after the operation's own headers, so those cannot replace the credentials.
@@ -866,9 +840,7 @@ impl Client {
             }
         }
         if authenticated {
-            for (name, value) in &inner.credential_headers {
-                headers.insert(name.clone(), value.clone());
-            }
+            inner.credentials.add_headers(&mut headers);
         }
 
         let (body, is_multipart) = match body {
@@ -877,7 +849,19 @@ impl Client {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 (Some(bytes), false)
             }
-            Body::Json(Err(message)) => return Err(Error::invalid("body", message)),
+            Body::Json(Err(message))
+            | Body::Encoded {
+                bytes: Err(message),
+                ..
+            } => return Err(Error::invalid("body", message)),
+            Body::Encoded {
+                content_type,
+                bytes: Ok(bytes),
+            } => {
+                let (_, value) = checked_header("Content-Type", content_type)?;
+                headers.insert(CONTENT_TYPE, value);
+                (Some(bytes), false)
+            }
             Body::Multipart(form) => {
                 let (boundary, bytes) = self.encode(&form)?;
                 // A valid boundary is printable ASCII, so this cannot fail; mapped rather than unwrapped anyway.
@@ -909,7 +893,7 @@ impl Client {
             CONNECTION,
         ]
         .contains(name)
-            || inner.credential_headers.contains_key(name)
+            || inner.credentials.headers.contains_key(name)
             || inner
                 .signer
                 .as_ref()
@@ -1009,6 +993,12 @@ fn parse_base_url(text: &str) -> std::result::Result<(String, String), ConfigErr
         url: without_userinfo(text),
         reason: reason.to_owned(),
     };
+    if text.trim().is_empty() {
+        // A spec without an absolute server URL gives the generated builder no default.
+        return Err(invalid(
+            "no base URL was given and the API has no default one: set it with `ClientBuilder::base_url`",
+        ));
+    }
     let url = Url::parse(text.trim()).map_err(|error| invalid(&error.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
@@ -1043,19 +1033,15 @@ fn without_userinfo(text: &str) -> String {
     }
 }
 
-/// A 2xx answer's body as `T`; an empty (or blank) body is read as `null`, so `()` and `Option` work.
-fn decode<T: DeserializeOwned, E>(
+/// A 2xx answer read by the operation's decoder, or [`Error::Decode`] with the start of the body.
+fn decoded<T, E>(
+    decode: crate::decode::Decoder<T>,
     status: StatusCode,
     headers: HeaderMap,
-    body: &[u8],
+    body: &Bytes,
     attempts: u32,
 ) -> Result<Response<T>, E> {
-    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        body
-    };
-    match serde_json::from_slice(json) {
+    match decode(status, body) {
         Ok(value) => Ok(Response::new(status, headers, value, attempts)),
         Err(source) => Err(Error::Decode {
             status,
@@ -1080,6 +1066,9 @@ fn checked_header<E>(name: &str, value: &str) -> Result<(HeaderName, HeaderValue
 
 #[cfg(test)]
 mod retry_tests;
+
+#[cfg(test)]
+mod wire_tests;
 
 #[cfg(test)]
 mod tests {
@@ -1170,7 +1159,11 @@ mod tests {
         assert_eq!(seen.header("accept"), Some("application/json"));
         assert_eq!(
             seen.header("user-agent"),
-            Some(concat!("awal-client/", env!("CARGO_PKG_VERSION")))
+            Some(concat!(
+                env!("CARGO_PKG_NAME"),
+                "/",
+                env!("CARGO_PKG_VERSION")
+            ))
         );
         assert_eq!(seen.header("x-client-id"), Some("client-123"));
         assert_eq!(seen.header("x-domain"), Some("your-workspace"));

@@ -16,9 +16,13 @@ pub struct Request {
     pub(crate) path: String,
     pub(crate) query: String,
     pub(crate) headers: Vec<(&'static str, String)>,
+    /// `name=value` pairs for the `Cookie` header, `; `-joined, percent-encoded.
+    pub(crate) cookies: String,
     pub(crate) body: Body,
     /// False for operations the spec declares with `security: []`: no credentials, no signature.
     pub(crate) authenticated: bool,
+    /// Parameters whose values could not be serialized: (name, why), reported by `Client::send`.
+    pub(crate) errors: Vec<(&'static str, String)>,
 }
 
 /// The request body, kept in the form it was given until the client encodes it.
@@ -29,6 +33,12 @@ pub(crate) enum Body {
     Json(Result<Bytes, String>),
     /// Encoded by `Client::send`, which owns the boundary source.
     Multipart(Form),
+    /// Bytes already in their final form, with their media type (form-urlencoded, text, binary, or
+    /// JSON under a media type other than `application/json`); or why encoding failed.
+    Encoded {
+        content_type: &'static str,
+        bytes: Result<Bytes, String>,
+    },
 }
 
 impl Request {
@@ -40,8 +50,10 @@ impl Request {
             path,
             query: String::new(),
             headers: Vec::new(),
+            cookies: String::new(),
             body: Body::None,
             authenticated: true,
+            errors: Vec::new(),
         }
     }
 
@@ -74,6 +86,96 @@ impl Request {
         self.headers.push((name, value.to_string()));
     }
 
+    /// Appends the query pairs of an array or object parameter, written as `style` and `explode` say
+    /// ([`crate::params`]); `None` and null values are left out. A value that cannot be serialized is
+    /// reported by `Client::send` as [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    pub fn query_value(
+        &mut self,
+        name: &'static str,
+        value: &impl serde::Serialize,
+        style: crate::params::Style,
+        explode: bool,
+    ) {
+        match crate::params::to_json(value) {
+            Ok(json) => crate::params::push_query(&mut self.query, name, &json, style, explode),
+            Err(message) => self.errors.push((name, message)),
+        }
+    }
+
+    /// Adds a header carrying an array or object parameter (`simple` style: `a,b`, or `k=v,k2=v2`
+    /// exploded); a `None` or null value sends no header.
+    pub fn header_value(
+        &mut self,
+        name: &'static str,
+        value: &impl serde::Serialize,
+        explode: bool,
+    ) {
+        match crate::params::to_json(value) {
+            Ok(json) => {
+                if let Some(text) = crate::params::simple(&json, explode, false) {
+                    self.headers.push((name, text));
+                }
+            }
+            Err(message) => self.errors.push((name, message)),
+        }
+    }
+
+    /// Adds `name=value` to the `Cookie` header (`form` style, not exploded: arrays as `a,b`), values
+    /// percent-encoded; a `None` or null value is left out.
+    pub fn cookie(&mut self, name: &'static str, value: &impl serde::Serialize) {
+        match crate::params::to_json(value) {
+            Ok(json) => {
+                if let Some(text) = crate::params::simple(&json, false, true) {
+                    if !self.cookies.is_empty() {
+                        self.cookies.push_str("; ");
+                    }
+                    push_encoded(&mut self.cookies, name);
+                    self.cookies.push('=');
+                    self.cookies.push_str(&text);
+                }
+            }
+            Err(message) => self.errors.push((name, message)),
+        }
+    }
+
+    /// Sets a JSON body sent under another JSON media type (`application/merge-patch+json` ...).
+    pub fn json_as<T: serde::Serialize>(&mut self, content_type: &'static str, body: &T) {
+        self.body = Body::Encoded {
+            content_type,
+            bytes: serde_json::to_vec(body)
+                .map(Bytes::from)
+                .map_err(|e| e.to_string()),
+        };
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body: the fields of `body` as `name=value` pairs,
+    /// nested values in brackets ([`crate::params`]).
+    pub fn form<T: serde::Serialize>(&mut self, content_type: &'static str, body: &T) {
+        let bytes = crate::params::to_json(body)
+            .and_then(|json| crate::params::form_body(&json))
+            .map(Bytes::from);
+        self.body = Body::Encoded {
+            content_type,
+            bytes,
+        };
+    }
+
+    /// Sets a body of raw bytes (`application/octet-stream`, images ...); `Bytes` clones share the data.
+    pub fn bytes(&mut self, content_type: &'static str, body: Bytes) {
+        self.body = Body::Encoded {
+            content_type,
+            bytes: Ok(body),
+        };
+    }
+
+    /// Sets a text body (`text/plain`, `text/csv`, `application/xml` ...), sent as UTF-8.
+    pub fn text(&mut self, content_type: &'static str, body: &str) {
+        self.body = Body::Encoded {
+            content_type,
+            bytes: Ok(Bytes::copy_from_slice(body.as_bytes())),
+        };
+    }
+
     /// Sets a JSON body, serialized here, once, to compact bytes; those bytes are signed and sent.
     /// A serialization error is kept and reported by `Client::send`.
     pub fn json<T: serde::Serialize>(&mut self, body: &T) {
@@ -103,7 +205,7 @@ pub fn encode_path(value: &impl Display) -> String {
 }
 
 /// Formats `value` straight into the encoder, so no intermediate string is built.
-fn push_encoded(out: &mut String, value: &(impl Display + ?Sized)) {
+pub(crate) fn push_encoded(out: &mut String, value: &(impl Display + ?Sized)) {
     // Writing to a String never fails, and `Encoder::write_str` never returns an error; a `Display` impl
     // that fails on its own leaves a partial value, which is what `to_string` would have panicked on.
     let _ = write!(Encoder(out), "{value}");

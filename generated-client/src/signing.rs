@@ -2,8 +2,8 @@
 //!
 //! The API declares its signing scheme in the spec (which header, which prefix, which parts of the request in
 //! which order). The generator turns that declaration into a [`SigningRule`] constant, and this module
-//! computes the signature for it. It is public so that a user chasing a `401 Invalid HMAC signature` can
-//! recompute a signature by hand with [`sign`].
+//! computes the signature for it ([`SigningRule::signature`]). When the spec declares signing, the
+//! generator also emits a `sign` function for the API's own rule, which the crate re-exports here.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -99,43 +99,6 @@ impl SigningRule {
         out.push_str(&hex::encode(digest));
         out
     }
-}
-
-/// Signs with the API's documented rule ([`crate::SIGNING_RULE`]) and returns the signature header value
-/// (for Awal: `sha256=<hex>` over `METHOD + PATH + QUERY + TIMESTAMP + BODY`).
-///
-/// `query` is `""` or starts with `?`; `path` is relative to the base URL (`/contacts`, not
-/// `/api/developer/contacts`). Handy to check a signature by hand:
-///
-/// ```
-/// let signature = awal_client::signing::sign(
-///     b"your-hmac-secret",
-///     "POST",
-///     "/w/message/text",
-///     "?phone_number_id=123",
-///     1704124800,
-///     br#"{"phone":"96650000000","body":"Hello"}"#,
-/// );
-/// assert_eq!(signature, "sha256=3d3a28eb340079ad838c68984ed0977f001b0f54e5cd6aee42bdbc9561e7170d");
-/// ```
-pub fn sign(
-    secret: &[u8],
-    method: &str,
-    path: &str,
-    query: &str,
-    timestamp: u64,
-    body: &[u8],
-) -> String {
-    crate::SIGNING_RULE.signature(
-        secret,
-        &Message {
-            method,
-            path,
-            query,
-            timestamp,
-            body,
-        },
-    )
 }
 
 /// Writes `value` in decimal into `buffer` (20 bytes hold `u64::MAX`) and returns the digits, so the
@@ -277,7 +240,7 @@ pub(crate) mod tests {
     #[test]
     fn sign_uses_the_generated_rule_and_reproduces_every_shared_vector() {
         for v in vectors() {
-            let got = sign(
+            let got = crate::signing::sign(
                 v.secret.as_bytes(),
                 v.method,
                 v.path,

@@ -4,12 +4,22 @@
 //! nothing and fails with a diff when a generated file is stale (as rust-analyzer's `xtask codegen`).
 //! Both say which operations and types changed ([`api_diff`]), and report spec problems with the
 //! line and column of their JSON pointer ([`locate`], [`output`]).
+//!
+//! `gen --spec PATH --out DIR` makes a standalone crate from any spec ([`standalone`]: the runtime
+//! copied by [`runtime`], its dependencies from [`manifest`]); `corpus` generates and `cargo check`s
+//! every spec of the real-world corpus ([`corpus`]). `bench` runs the speed measurements and prints one
+//! summary ([`mod@bench`]).
 
 #![warn(missing_docs)]
 
 pub mod api_diff;
+pub mod bench;
+pub mod corpus;
 pub mod locate;
+pub mod manifest;
 pub mod output;
+pub mod runtime;
+pub mod standalone;
 
 pub use api_diff::{ApiChange, Change, ItemKind};
 

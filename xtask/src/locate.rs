@@ -1,4 +1,8 @@
-//! Where a JSON pointer lands in YAML text: a best-effort line and column for diagnostics.
+//! Where a JSON pointer lands in YAML or JSON text: a best-effort line and column for diagnostics.
+//!
+//! JSON text (its first significant character is `{`) is walked by a small scanner that follows the
+//! pointer's tokens through objects and arrays, skipping every other value; it finds every node exactly,
+//! on one line or many.
 //!
 //! The spec is parsed elsewhere without positions, so this walks the pointer's tokens down the text by
 //! indentation: block mapping keys (`key:`, `"key":`, `'key':`) and block sequence items (`- `), with
@@ -22,6 +26,9 @@ pub struct Location {
 /// pointers none of whose tokens can be found.
 pub fn locate(yaml: &str, pointer: &str) -> Option<Location> {
     let tokens = tokens(pointer)?;
+    if yaml.trim_start().starts_with('{') {
+        return json::locate(yaml, &tokens);
+    }
     let text = Text {
         lines: yaml.lines().collect(),
     };
@@ -273,9 +280,237 @@ fn parse_key(text: &str) -> Option<(String, usize)> {
         .then_some((key, colon + 1))
 }
 
+/// The JSON walker.
+mod json {
+    use super::Location;
+
+    struct Scanner<'a> {
+        text: &'a [u8],
+        pos: usize,
+    }
+
+    impl Scanner<'_> {
+        fn skip_ws(&mut self) {
+            while self
+                .text
+                .get(self.pos)
+                .is_some_and(|b| b.is_ascii_whitespace())
+            {
+                self.pos += 1;
+            }
+        }
+
+        fn peek(&self) -> Option<u8> {
+            self.text.get(self.pos).copied()
+        }
+
+        /// A string starting at `pos` (its opening quote), unescaped; `None` when malformed.
+        fn string(&mut self) -> Option<String> {
+            if self.peek() != Some(b'"') {
+                return None;
+            }
+            self.pos += 1;
+            let mut out = Vec::new();
+            loop {
+                let b = self.peek()?;
+                self.pos += 1;
+                match b {
+                    b'"' => return String::from_utf8(out).ok(),
+                    b'\\' => {
+                        let e = self.peek()?;
+                        self.pos += 1;
+                        match e {
+                            b'n' => out.push(b'\n'),
+                            b't' => out.push(b'\t'),
+                            b'r' => out.push(b'\r'),
+                            b'b' => out.push(8),
+                            b'f' => out.push(12),
+                            b'u' => {
+                                let hex = self.text.get(self.pos..self.pos + 4)?;
+                                self.pos += 4;
+                                let code =
+                                    u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+                                // Surrogate pairs are rare in keys; a lone one becomes U+FFFD.
+                                let c = char::from_u32(code).unwrap_or('\u{FFFD}');
+                                out.extend_from_slice(c.to_string().as_bytes());
+                            }
+                            other => out.push(other),
+                        }
+                    }
+                    other => out.push(other),
+                }
+            }
+        }
+
+        /// Skips the value at `pos`; `None` when malformed.
+        fn skip_value(&mut self) -> Option<()> {
+            self.skip_ws();
+            match self.peek()? {
+                b'"' => self.string().map(|_| ()),
+                b'{' | b'[' => {
+                    let mut depth = 0usize;
+                    loop {
+                        match self.peek()? {
+                            b'"' => {
+                                self.string()?;
+                                continue;
+                            }
+                            b'{' | b'[' => depth += 1,
+                            b'}' | b']' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    self.pos += 1;
+                                    return Some(());
+                                }
+                            }
+                            _ => {}
+                        }
+                        self.pos += 1;
+                    }
+                }
+                _ => {
+                    while self.peek().is_some_and(|b| {
+                        !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace()
+                    }) {
+                        self.pos += 1;
+                    }
+                    Some(())
+                }
+            }
+        }
+
+        /// Moves to the child `token` of the object or array at `pos` (after whitespace): the
+        /// position of its key (object) or of the value (array), with `pos` at the child's value.
+        fn child(&mut self, token: &str) -> Option<usize> {
+            self.skip_ws();
+            match self.peek()? {
+                b'{' => {
+                    self.pos += 1;
+                    loop {
+                        self.skip_ws();
+                        if self.peek()? == b'}' {
+                            return None;
+                        }
+                        let at = self.pos;
+                        let key = self.string()?;
+                        self.skip_ws();
+                        if self.peek()? != b':' {
+                            return None;
+                        }
+                        self.pos += 1;
+                        if key == token {
+                            self.skip_ws();
+                            return Some(at);
+                        }
+                        self.skip_value()?;
+                        self.skip_ws();
+                        if self.peek()? == b',' {
+                            self.pos += 1;
+                        }
+                    }
+                }
+                b'[' => {
+                    let index: usize = token.parse().ok()?;
+                    self.pos += 1;
+                    for _ in 0..index {
+                        self.skip_ws();
+                        if self.peek()? == b']' {
+                            return None;
+                        }
+                        self.skip_value()?;
+                        self.skip_ws();
+                        if self.peek()? != b',' {
+                            return None;
+                        }
+                        self.pos += 1;
+                    }
+                    self.skip_ws();
+                    if self.peek()? == b']' {
+                        return None;
+                    }
+                    Some(self.pos)
+                }
+                _ => None,
+            }
+        }
+    }
+
+    /// The position of the node at `tokens` in JSON `text`, or of its deepest ancestor found.
+    pub(super) fn locate(text: &str, tokens: &[String]) -> Option<Location> {
+        let mut scanner = Scanner {
+            text: text.as_bytes(),
+            pos: 0,
+        };
+        let mut found: Option<usize> = None;
+        for token in tokens {
+            match scanner.child(token) {
+                Some(at) => found = Some(at),
+                None => return found.map(|at| position(text, at, false)),
+            }
+        }
+        found.map(|at| position(text, at, true))
+    }
+
+    /// Line and column (in characters, from 1) of byte offset `at`.
+    fn position(text: &str, at: usize, exact: bool) -> Location {
+        let before = &text.as_bytes()[..at];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = text
+            .get(line_start..at)
+            .map_or(at - line_start, |s| s.chars().count())
+            + 1;
+        Location {
+            line,
+            column,
+            exact,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const JSON: &str = "{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\n    \"/a/{id}\": {\"get\": {\"parameters\": [{\"name\": \"x,}\"}, {\"in\": \"query\"}],\n      \"responses\": {\"200\": {}}}},\n    \"/b\": {}\n  },\n  \"k\\\"ey\": 1\n}\n";
+
+    #[test]
+    fn json_keys_and_items_are_found_exactly() {
+        let at = |p: &str| locate(JSON, p).map(|l| (l.line, l.column, l.exact));
+        assert_eq!(at("#/openapi"), Some((2, 3, true)));
+        assert_eq!(at("#/paths/~1a~1{id}"), Some((4, 5, true)));
+        assert_eq!(
+            at("#/paths/~1a~1{id}/get/parameters/1"),
+            Some((4, 57, true))
+        );
+        assert_eq!(
+            at("#/paths/~1a~1{id}/get/parameters/1/in"),
+            Some((4, 58, true))
+        );
+        assert_eq!(
+            at("#/paths/~1a~1{id}/get/responses/200"),
+            Some((5, 21, true))
+        );
+        assert_eq!(at("#/paths/~1b"), Some((6, 5, true)));
+        assert_eq!(at("#/k\"ey"), Some((8, 3, true)));
+        // Past what exists: the deepest ancestor, not exact.
+        assert_eq!(at("#/paths/~1b/get"), Some((6, 5, false)));
+        assert_eq!(
+            at("#/paths/~1a~1{id}/get/parameters/5"),
+            Some((4, 25, false))
+        );
+        assert_eq!(at("#/nope"), None);
+    }
+
+    #[test]
+    fn minified_json_is_found_on_its_one_line() {
+        let text = r#"{"a":{"b":[1,{"c":true}]}}"#;
+        let l = locate(text, "#/a/b/1/c").expect("found");
+        assert_eq!((l.line, l.column, l.exact), (1, 15, true));
+    }
 
     const SMALL: &str = r#"openapi: 3.0.3
 info: {title: t, version: '1'}

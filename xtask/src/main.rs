@@ -1,11 +1,33 @@
-//! `cargo xtask gen [--check]`: see the library docs.
+//! `cargo xtask gen [--check]`, `cargo xtask gen --spec PATH --out DIR [--name CRATE]` and
+//! `cargo xtask corpus [--filter S]`: see the library docs.
 //!
-//! Exit codes: 0 done (or fresh), 1 spec problems, stale generated code or a file error, 2 usage.
+//! Exit codes: 0 done (or fresh, or every corpus spec passed), 1 spec problems, stale generated code, a
+//! file error or a failed corpus spec, 2 usage.
 
+use std::path::Path;
 use std::process::ExitCode;
 use xtask::output::{self, Style};
 
-const USAGE: &str = "usage: cargo xtask gen [--check]\n\n  gen          regenerate generated-client/src/generated/ from spec/awal.yaml\n  gen --check  write nothing; fail with a diff if a generated file is stale\n\nBoth list the operations and types that changed. Set NO_COLOR to turn colour off.";
+const USAGE: &str = "usage: cargo xtask gen [--check]
+       cargo xtask gen --spec PATH --out DIR [--name CRATE]
+       cargo xtask corpus [--filter S[,S...]] [--keep-going]
+       cargo xtask bench [--only SECTION[,SECTION...]]
+
+  gen          regenerate generated-client/src/generated/ from spec/awal.yaml
+  gen --check  write nothing; fail with a diff if a generated file is stale
+  gen --spec   generate a standalone crate (Cargo.toml, src/lib.rs, the runtime, src/generated/) in DIR
+               from any OpenAPI 3.0.x spec, YAML or JSON; the package name defaults to the spec's title
+  corpus       generate every spec of ../shared/corpus/ (those whose file name contains one of the
+               filters) into target/corpus/ and `cargo check` each; one line per spec, then a total.
+               A failing spec never stops the run (--keep-going is the default)
+  bench        run the speed measurements (criterion benches of the generator and the client, the
+               generated crates' warm `cargo check`) and print one summary; see BENCHMARKS.md.
+               --only generate,client,crates runs some sections
+
+Set NO_COLOR to turn colour off.";
+
+/// How many generator warnings `gen --spec` prints in full.
+const WARNINGS_SHOWN: usize = 10;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -13,13 +35,141 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["gen"] => run(false),
         ["gen", "--check"] | ["--check", "gen"] => run(true),
+        ["gen", rest @ ..] if rest.contains(&"--spec") => {
+            match flags(rest, &["--spec", "--out", "--name"]) {
+                Some(f) => match (f[0], f[1]) {
+                    (Some(spec), Some(out)) => run_standalone(spec, out, f[2]),
+                    _ => usage(),
+                },
+                None => usage(),
+            }
+        }
+        ["bench"] => run_bench(None),
+        ["bench", "--only", only] => run_bench(Some(only)),
+        ["corpus", rest @ ..] => {
+            let rest: Vec<&str> = rest
+                .iter()
+                .copied()
+                .filter(|a| *a != "--keep-going")
+                .collect();
+            match flags(&rest, &["--filter"]) {
+                Some(f) => run_corpus(f[0]),
+                None => usage(),
+            }
+        }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        _ => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
+        _ => usage(),
+    }
+}
+
+/// `cargo xtask bench [--only SECTIONS]`: the summary on stdout, progress on stderr.
+fn run_bench(only: Option<&str>) -> ExitCode {
+    let err_style = Style::detect(&std::io::stderr());
+    let sections = match xtask::bench::sections(only) {
+        Ok(sections) => sections,
+        Err(e) => {
+            eprintln!("{}", err_style.error(&e));
+            return ExitCode::from(2);
+        }
+    };
+    match xtask::bench::run(&xtask::project_root(), &sections) {
+        Ok(summary) => {
+            print!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}", err_style.error(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
+}
+
+/// `--flag value` pairs, each flag at most once, in the order of `names`; `None` on anything else.
+fn flags<'a>(args: &[&'a str], names: &[&str]) -> Option<Vec<Option<&'a str>>> {
+    let mut values = vec![None; names.len()];
+    let mut i = 0;
+    while i < args.len() {
+        let at = names.iter().position(|n| *n == args[i])?;
+        let value = args.get(i + 1)?;
+        if values[at].is_some() || value.starts_with("--") {
+            return None;
+        }
+        values[at] = Some(*value);
+        i += 2;
+    }
+    Some(values)
+}
+
+fn run_standalone(spec: &str, out: &str, name: Option<&str>) -> ExitCode {
+    let root = xtask::project_root();
+    let err_style = Style::detect(&std::io::stderr());
+    let request = xtask::standalone::Request {
+        spec: Path::new(spec),
+        out: Path::new(out),
+        name,
+    };
+    // Read again for locating: generation keeps no copy.
+    let text = || std::fs::read_to_string(spec).ok();
+    match xtask::standalone::generate(&root, &request) {
+        Err(xtask::standalone::Error::Spec(diagnostics)) => {
+            eprint!(
+                "{}",
+                output::render_diagnostics(&diagnostics.0, spec, text().as_deref(), err_style)
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{}", err_style.error(&e.to_string()));
+            ExitCode::FAILURE
+        }
+        Ok(report) => {
+            println!("{}", report.summary());
+            eprint!(
+                "{}",
+                output::render_warnings(
+                    &report.warnings,
+                    spec,
+                    text().as_deref(),
+                    WARNINGS_SHOWN,
+                    err_style
+                )
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn run_corpus(filter: Option<&str>) -> ExitCode {
+    let root = xtask::project_root();
+    let filters: Vec<String> = filter
+        .map(|f| {
+            f.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    match xtask::corpus::run(&root, &filters) {
+        Ok(rows) => {
+            println!("{}", xtask::corpus::summary(&rows));
+            if rows.iter().all(xtask::corpus::Row::passed) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("{}", Style::detect(&std::io::stderr()).error(&e));
+            ExitCode::FAILURE
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api_diff::{ApiChange, Change};
 use crate::locate::locate;
-use codegen::Diagnostic;
+use codegen::{Diagnostic, Severity};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
@@ -68,43 +68,12 @@ pub fn render_diagnostics(
 ) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let at_root = d.pointer == "#" || d.pointer.is_empty();
-        let (position, message) = position_in_message(&d.message)
-            .filter(|_| at_root)
-            .map(|(line, col, message)| (Some((line, col)), message))
-            .unwrap_or((None, d.message.clone()));
-        let position = spec_text
-            .and_then(|text| locate(text, &d.pointer))
-            .map(|l| (l.line, l.column))
-            .or(position);
-        let _ = writeln!(out, "{}", style.error(&style.paint(BOLD, &message)));
-        let location = match position {
-            Some((line, col)) => format!("--> {spec_name}:{line}:{col}"),
-            None if at_root => format!("--> {spec_name}"),
-            None => "-->".to_owned(),
-        };
-        let _ = write!(out, "  {}", style.paint(BLUE, &location));
-        match d.pointer.as_str() {
-            _ if at_root => {}
-            p if position.is_some() => {
-                let _ = write!(out, " ({p})");
-            }
-            p => {
-                let _ = write!(out, " {p}");
-            }
-        }
-        out.push('\n');
-        if let Some(hint) = &d.hint {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                style.paint(BLUE, "="),
-                style.paint(BOLD, &format!("hint: {hint}"))
-            );
-        }
-        out.push('\n');
+        render_one(&mut out, d, spec_name, spec_text, style);
     }
-    let n = diagnostics.len();
+    let n = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let _ = writeln!(
         out,
         "{}",
@@ -114,6 +83,93 @@ pub fn render_diagnostics(
         ))
     );
     out
+}
+
+/// Warnings of a generation that succeeded: a count line, then the first `limit` as
+/// [`render_diagnostics`] shows them (`warning:` in yellow), then how many were left out. Empty when
+/// there are none.
+pub fn render_warnings(
+    warnings: &[Diagnostic],
+    spec_name: &str,
+    spec_text: Option<&str>,
+    limit: usize,
+    style: Style,
+) -> String {
+    let mut out = String::new();
+    if warnings.is_empty() {
+        return out;
+    }
+    let n = warnings.len();
+    let _ = writeln!(
+        out,
+        "{}: {n} warning{} in {spec_name} (the generator worked around {}; the output is complete){}",
+        style.paint(YELLOW, "warning"),
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "it" } else { "them" },
+        if n > limit {
+            format!("; the first {limit}:")
+        } else {
+            ":".to_owned()
+        }
+    );
+    out.push('\n');
+    for d in warnings.iter().take(limit) {
+        render_one(&mut out, d, spec_name, spec_text, style);
+    }
+    if n > limit {
+        let _ = writeln!(out, "... and {} more", n - limit);
+    }
+    out
+}
+
+/// One diagnostic: label and message, location, hint, and a blank line.
+fn render_one(
+    out: &mut String,
+    d: &Diagnostic,
+    spec_name: &str,
+    spec_text: Option<&str>,
+    style: Style,
+) {
+    let at_root = d.pointer == "#" || d.pointer.is_empty();
+    let (position, message) = position_in_message(&d.message)
+        .filter(|_| at_root)
+        .map(|(line, col, message)| (Some((line, col)), message))
+        .unwrap_or((None, d.message.clone()));
+    let position = spec_text
+        .and_then(|text| locate(text, &d.pointer))
+        .map(|l| (l.line, l.column))
+        .or(position);
+    let message = style.paint(BOLD, &message);
+    let first = match d.severity {
+        Severity::Error => style.error(&message),
+        Severity::Warning => format!("{}: {message}", style.paint(YELLOW, "warning")),
+    };
+    let _ = writeln!(out, "{first}");
+    let location = match position {
+        Some((line, col)) => format!("--> {spec_name}:{line}:{col}"),
+        None if at_root => format!("--> {spec_name}"),
+        None => "-->".to_owned(),
+    };
+    let _ = write!(out, "  {}", style.paint(BLUE, &location));
+    match d.pointer.as_str() {
+        _ if at_root => {}
+        p if position.is_some() => {
+            let _ = write!(out, " ({p})");
+        }
+        p => {
+            let _ = write!(out, " {p}");
+        }
+    }
+    out.push('\n');
+    if let Some(hint) = &d.hint {
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            style.paint(BLUE, "="),
+            style.paint(BOLD, &format!("hint: {hint}"))
+        );
+    }
+    out.push('\n');
 }
 
 /// The loader reports YAML syntax errors at the root pointer with `(line N, column M)` in the
@@ -192,6 +248,22 @@ mod tests {
         let d = [Diagnostic::new("#", "the `openapi` field is missing")];
         assert!(render_diagnostics(&d, "s.yaml", None, Style::PLAIN)
             .starts_with("error: the `openapi` field is missing\n  --> s.yaml\n"));
+    }
+
+    #[test]
+    fn warnings_are_counted_located_and_cut_after_the_limit() {
+        let w: Vec<Diagnostic> = (0..3)
+            .map(|i| Diagnostic::warning("#/paths", format!("worked around {i}")))
+            .collect();
+        let text = render_warnings(&w, "s.yaml", Some(SPEC), 2, Style::PLAIN);
+        assert_eq!(
+            text,
+            "warning: 3 warnings in s.yaml (the generator worked around them; the output is complete); the first 2:\n\n\
+             warning: worked around 0\n  --> s.yaml:2:1 (#/paths)\n\n\
+             warning: worked around 1\n  --> s.yaml:2:1 (#/paths)\n\n\
+             ... and 1 more\n"
+        );
+        assert_eq!(render_warnings(&[], "s.yaml", None, 10, Style::PLAIN), "");
     }
 
     #[test]

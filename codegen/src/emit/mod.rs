@@ -3,6 +3,7 @@
 
 mod docs;
 mod operations;
+mod responses;
 mod security;
 mod types;
 mod validate;
@@ -96,7 +97,7 @@ pub(crate) fn wire(api: &Api, ty: &TypeRef) -> Wire {
         TypeRef::DateTime => Wire::Rfc3339,
         TypeRef::UnixTime => Wire::UnixSeconds,
         TypeRef::File => Wire::File,
-        TypeRef::Json | TypeRef::Vec(_) | TypeRef::Map(_) => Wire::Json,
+        TypeRef::Json | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Nullable(_) => Wire::Json,
         TypeRef::Named(n) => match api.type_def(n).map(|t| &t.kind) {
             Some(TypeKind::Enum(_)) => Wire::Text,
             _ => Wire::Json,
@@ -121,6 +122,12 @@ fn type_tokens(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
+        TypeRef::I8 => quote!(i8),
+        TypeRef::I16 => quote!(i16),
+        TypeRef::U8 => quote!(u8),
+        TypeRef::U16 => quote!(u16),
+        TypeRef::U32 => quote!(u32),
+        TypeRef::U64 => quote!(u64),
         TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
@@ -143,6 +150,10 @@ fn type_tokens(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
         TypeRef::Map(inner) => {
             let inner = type_tokens(inner, prefix);
             quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        TypeRef::Nullable(inner) => {
+            let inner = type_tokens(inner, prefix);
+            quote!(Option<#inner>)
         }
     }
 }

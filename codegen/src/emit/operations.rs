@@ -5,7 +5,8 @@ use super::docs::doc_attrs;
 use super::{ident, rust_type, Wire};
 use crate::ir::names::unraw;
 use crate::ir::{
-    Api, BodyEncoding, BodyVariant, Operation, Pagination, Segment, TypeKind, TypeRef,
+    Api, BodyEncoding, BodyVariant, Decode, Field, Operation, Pagination, ParamLocation,
+    ParamStyle, ParamWire, Segment, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -37,7 +38,11 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
         let arg = ident(&p.rust_name);
         let ty = match &p.ty {
             TypeRef::String => quote!(&str),
-            other => rust_type(other),
+            TypeRef::Vec(item) => {
+                let item = super::types_path(item);
+                quote!(&[#item])
+            }
+            other => super::types_path(other),
         };
         quote!(#arg: #ty,)
     });
@@ -46,46 +51,33 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
         quote!(query: &super::types::#ty,)
     });
     let body_arg = op.body.as_ref().map(|b| {
-        let ty = super::types_path(&b.ty);
+        let ty = match b.encoding {
+            BodyEncoding::Text => quote!(str),
+            _ => super::types_path(&b.ty),
+        };
         quote!(body: &#ty,)
     });
 
     let method = ident(op.method.as_str());
-    let path = path_expr(op);
-    let query_calls = op.query.iter().flat_map(|q| &q.params).map(|p| {
-        let field = ident(&p.rust_name);
-        let name = &p.wire_name;
-        match (super::wire(api, &p.ty), p.optional()) {
-            (Wire::Text, false) => quote!(request.query(#name, &query.#field);),
-            (Wire::Text, true) => quote!(request.query_opt(#name, query.#field.as_ref());),
-            (form, false) => {
-                let text = super::wire_text(form, quote!(query.#field));
-                quote!(request.query(#name, &#text);)
-            }
-            (form, true) => {
-                let text = super::wire_text(form, quote!(value));
-                quote!(if let Some(value) = &query.#field { request.query(#name, &#text); })
-            }
-        }
-    });
-    let body_call = op.body.as_ref().map(|b| match (&b.encoding, &b.ty) {
-        (BodyEncoding::Json, _) => quote!(request.json(body);),
-        (BodyEncoding::Multipart, _) => quote!(request.multipart(body.to_form());),
-        (BodyEncoding::Form | BodyEncoding::Binary | BodyEncoding::Text, _) => {
-            unimplemented!("lowering does not produce these encodings yet")
-        }
-        (BodyEncoding::Choice, ty) => {
-            let ty = super::types_path(ty);
+    let path = path_expr(api, op);
+    let query_calls = op
+        .query
+        .iter()
+        .flat_map(|q| &q.params)
+        .map(|p| param_call(api, p));
+    let body_call = op.body.as_ref().map(|b| match b.encoding {
+        BodyEncoding::Choice => {
+            let ty = super::types_path(&b.ty);
             let arms = choice_variants(api, &b.ty).into_iter().map(|v| {
                 let variant = ident(&v.name);
-                match v.encoding {
-                    BodyEncoding::Multipart => {
-                        quote!(#ty::#variant(body) => request.multipart(body.to_form()),)
-                    }
-                    _ => quote!(#ty::#variant(body) => request.json(body),),
-                }
+                let call = body_call(v.encoding, &v.content_type, quote!(body));
+                quote!(#ty::#variant(body) => #call,)
             });
             quote!(match body { #(#arms)* })
+        }
+        encoding => {
+            let call = body_call(encoding, &b.content_type, quote!(body));
+            quote!(#call;)
         }
     });
     let success = match &op.success {
@@ -93,6 +85,16 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
         None => quote!(()),
     };
     let error = super::types_path(&op.error);
+    let decoder = match op.decode {
+        Decode::Json | Decode::Empty => None,
+        Decode::Text => Some(quote!(crate::decode::text)),
+        Decode::Bytes => Some(quote!(crate::decode::bytes)),
+        Decode::ByStatus => Some(quote!(#success::decode)),
+    };
+    let send = match decoder {
+        None => quote!(self.send(request).await),
+        Some(decoder) => quote!(self.send_with(request, #decoder).await),
+    };
     let public = (!op.authenticated).then(|| quote!(request.without_auth();));
     // Inputs whose documented limits are checked before anything is built or sent.
     let mut inputs = Vec::new();
@@ -122,8 +124,76 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
             #(#query_calls)*
             #body_call
             #public
-            self.send(request).await
+            #send
         }
+    }
+}
+
+/// The call that puts one query, header or cookie parameter (a field of `query`) on the request.
+fn param_call(api: &Api, p: &Field) -> TokenStream {
+    let field = ident(&p.rust_name);
+    let name = &p.wire_name;
+    let wire = p.param.unwrap_or(ParamWire {
+        location: ParamLocation::Query,
+        style: ParamStyle::Form,
+        explode: true,
+    });
+    let form = super::wire(api, &p.ty);
+    let scalar = !matches!(form, Wire::Json | Wire::File);
+    match wire.location {
+        ParamLocation::Query | ParamLocation::Path if scalar => match (form, p.optional()) {
+            (Wire::Text, false) => quote!(request.query(#name, &query.#field);),
+            (Wire::Text, true) => quote!(request.query_opt(#name, query.#field.as_ref());),
+            (form, false) => {
+                let text = super::wire_text(form, quote!(query.#field));
+                quote!(request.query(#name, &#text);)
+            }
+            (form, true) => {
+                let text = super::wire_text(form, quote!(value));
+                quote!(if let Some(value) = &query.#field { request.query(#name, &#text); })
+            }
+        },
+        ParamLocation::Query | ParamLocation::Path => {
+            let style = match wire.style {
+                ParamStyle::Form => quote!(Form),
+                ParamStyle::Simple => quote!(Simple),
+                ParamStyle::SpaceDelimited => quote!(SpaceDelimited),
+                ParamStyle::PipeDelimited => quote!(PipeDelimited),
+                ParamStyle::DeepObject => quote!(DeepObject),
+            };
+            let explode = wire.explode;
+            quote!(request.query_value(#name, &query.#field, crate::params::Style::#style, #explode);)
+        }
+        ParamLocation::Header if scalar => {
+            if p.optional() {
+                let text = super::wire_text(form, quote!(value));
+                quote!(if let Some(value) = &query.#field { request.header(#name, &#text); })
+            } else {
+                let text = super::wire_text(form, quote!(query.#field));
+                quote!(request.header(#name, &#text);)
+            }
+        }
+        ParamLocation::Header => {
+            let explode = wire.explode;
+            quote!(request.header_value(#name, &query.#field, #explode);)
+        }
+        ParamLocation::Cookie => quote!(request.cookie(#name, &query.#field);),
+    }
+}
+
+/// The call that sets the body `value` (a reference) in the given encoding.
+fn body_call(encoding: BodyEncoding, content_type: &str, value: TokenStream) -> TokenStream {
+    match encoding {
+        BodyEncoding::Json if content_type.split(';').next() == Some("application/json") => {
+            quote!(request.json(#value))
+        }
+        BodyEncoding::Json => quote!(request.json_as(#content_type, #value)),
+        BodyEncoding::Multipart => quote!(request.multipart(#value.to_form())),
+        BodyEncoding::Form => quote!(request.form(#content_type, #value)),
+        BodyEncoding::Binary => quote!(request.bytes(#content_type, #value.clone())),
+        BodyEncoding::Text => quote!(request.text(#content_type, #value)),
+        // A choice's variants each have their own encoding; lowering never nests choices.
+        BodyEncoding::Choice => quote!(()),
     }
 }
 
@@ -207,7 +277,7 @@ fn field_path(steps: &[crate::ir::Step], root: TokenStream, copy_option: bool) -
 }
 
 /// The request path: a literal, or the literal pieces and percent-encoded parameters concatenated.
-fn path_expr(op: &Operation) -> TokenStream {
+fn path_expr(api: &Api, op: &Operation) -> TokenStream {
     if op.path_params.is_empty() {
         let path = &op.path;
         return quote!(#path.to_owned());
@@ -215,8 +285,15 @@ fn path_expr(op: &Operation) -> TokenStream {
     let pieces = op.segments.iter().map(|seg| match seg {
         Segment::Literal(text) => quote!(#text),
         Segment::Param(i) => {
-            let arg = ident(&op.path_params[*i].rust_name);
-            quote!(crate::request::encode_path(&#arg).as_str())
+            let p = &op.path_params[*i];
+            let arg = ident(&p.rust_name);
+            match super::wire(api, &p.ty) {
+                Wire::Json | Wire::File => quote!(crate::params::path_segment(&#arg).as_str()),
+                form => {
+                    let text = super::wire_text(form, quote!(#arg));
+                    quote!(crate::request::encode_path(&#text).as_str())
+                }
+            }
         }
     });
     quote!([#(#pieces),*].concat())
@@ -230,18 +307,25 @@ fn method_doc(op: &Operation) -> String {
         .map(|p| format!("- `{}`: {}", unraw(&p.rust_name), one_line(&p.doc)))
         .collect();
     if let Some(q) = &op.query {
+        let what = if q
+            .params
+            .iter()
+            .all(|p| p.param.is_none_or(|w| w.location == ParamLocation::Query))
+        {
+            "the query parameters"
+        } else {
+            "the query, header and cookie parameters"
+        };
         args.push(format!(
-            "- `query`: the query parameters, [`{}`](super::types::{}).",
-            q.type_name, q.type_name
+            "- `query`: {what}, [`{0}`](super::types::{0}).",
+            q.type_name
         ));
     }
     if let Some(b) = &op.body {
         let what = match b.encoding {
-            BodyEncoding::Json => "sent as JSON",
-            BodyEncoding::Multipart => "sent as multipart/form-data",
-            BodyEncoding::Choice => "sent as the variant chosen says",
-            BodyEncoding::Form => "sent as application/x-www-form-urlencoded",
-            BodyEncoding::Binary | BodyEncoding::Text => "sent as is",
+            BodyEncoding::Multipart => "sent as `multipart/form-data`".to_owned(),
+            BodyEncoding::Choice => "sent as the variant chosen says".to_owned(),
+            _ => format!("sent as `{}`", b.content_type),
         };
         match &b.ty {
             TypeRef::Named(n) => args.push(format!(

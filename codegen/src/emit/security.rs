@@ -1,108 +1,65 @@
-//! IR auth → `security.rs`: the default base URL, the signing rule as a constant, the `Credentials`
-//! struct, and the `Client` constructors that tie them together.
+//! IR auth → `security.rs`: the default base URL, the signing rule as a constant (and `sign`, when the
+//! spec declares signing), the `Credentials` struct, and the `Client` constructors that tie them
+//! together.
 
 use super::docs::doc_attrs;
 use super::ident;
-use crate::ir::{Api, Credential, MultipartBody, PathForm, SignedPart};
+use crate::ir::{
+    Api, ApiKeyIn, Credential, CredentialKind, MultipartBody, PathForm, SignedPart, Signing,
+};
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 pub fn emit(api: &Api) -> TokenStream {
-    let base_url = &api.base_url;
-    let base_doc = doc_attrs(&format!(
-        "The API's default base URL, from the spec's first server: <{base_url}>."
-    ));
-    let mut credentials: Vec<&Credential> = api.auth.headers.iter().collect();
+    let base_url = crate::standalone::default_base_url(api);
+    let base_const = base_url.map(|url| {
+        let doc = doc_attrs(&format!(
+            "The API's default base URL, from the spec's first server: <{url}>."
+        ));
+        quote! {
+            #doc
+            pub const DEFAULT_BASE_URL: &str = #url;
+        }
+    });
+    let mut credentials: Vec<&Credential> = api.auth.credentials.iter().collect();
     if let Some(s) = &api.auth.signing {
         credentials.push(&s.secret);
     }
-    let is_secret = |c: &Credential| {
-        api.auth
-            .signing
-            .as_ref()
-            .is_some_and(|s| s.secret.field == c.field)
-    };
 
     let fields = credentials.iter().map(|c| {
         let name = ident(&c.field);
         let mut doc = c.doc.clone();
-        if let Some(env) = &c.env {
-            doc.push_str(&format!(
+        match (&c.kind, &c.env) {
+            (CredentialKind::Basic, Some(env)) => doc.push_str(&format!(
+                "\n\nRead from `{env}_USERNAME` and `{env}_PASSWORD` by [`Credentials::from_env`]."
+            )),
+            (_, Some(env)) => doc.push_str(&format!(
                 "\n\nRead from `{env}` by [`Credentials::from_env`]."
-            ));
+            )),
+            (_, None) => {}
+        }
+        if !c.required {
+            doc.push_str(
+                "\n\nOptional: the spec offers alternatives, or no operation requires it; sent when set.",
+            );
         }
         let doc = doc_attrs(&doc);
-        if is_secret(c) {
-            quote!(#doc pub #name: crate::Secret,)
+        let ty = field_type(c);
+        if c.required {
+            quote!(#doc pub #name: #ty,)
         } else {
-            quote!(#doc pub #name: String,)
+            quote!(#doc pub #name: Option<#ty>,)
         }
     });
+    let all_optional = credentials.iter().all(|c| !c.required);
+    let derives = if all_optional {
+        quote!(#[derive(Clone, Debug, Default)])
+    } else {
+        quote!(#[derive(Clone, Debug)])
+    };
 
-    let signing = api.auth.signing.as_ref().map(|s| {
-        let header = &s.header;
-        let prefix = &s.prefix;
-        let ts = &s.timestamp_header;
-        let parts = s.parts.iter().map(|p| match p {
-            SignedPart::Method => quote!(crate::signing::SignedPart::Method),
-            SignedPart::Path => quote!(crate::signing::SignedPart::Path),
-            SignedPart::Query => quote!(crate::signing::SignedPart::Query),
-            SignedPart::Timestamp => quote!(crate::signing::SignedPart::Timestamp),
-            SignedPart::Body => quote!(crate::signing::SignedPart::Body),
-        });
-        let path = match s.path {
-            PathForm::RelativeToServer => quote!(crate::signing::PathForm::RelativeToServer),
-            PathForm::Full => quote!(crate::signing::PathForm::Full),
-        };
-        let multipart = match s.multipart_body {
-            MultipartBody::Raw => quote!(crate::signing::MultipartBody::Raw),
-            MultipartBody::Empty => quote!(crate::signing::MultipartBody::Empty),
-        };
-        let doc = doc_attrs(&format!(
-            "The request-signing rule declared by the `{}` security scheme (`x-signing`).",
-            s.scheme
-        ));
-        quote! {
-            #doc
-            pub const SIGNING_RULE: crate::signing::SigningRule = crate::signing::SigningRule {
-                header: #header,
-                prefix: #prefix,
-                timestamp_header: #ts,
-                parts: &[#(#parts),*],
-                path: #path,
-                multipart_body: #multipart,
-            };
-        }
-    });
-
-    // Credentials::from_env: every variable read at once, so one error names all missing ones.
-    let with_env: Vec<&&Credential> = credentials.iter().filter(|c| c.env.is_some()).collect();
-    let from_env = (with_env.len() == credentials.len() && !credentials.is_empty()).then(|| {
-        let names = credentials.iter().map(|c| ident(&c.field));
-        let envs = credentials.iter().filter_map(|c| c.env.as_deref());
-        let inits = credentials.iter().map(|c| {
-            let name = ident(&c.field);
-            if is_secret(c) {
-                quote!(#name: crate::Secret::new(#name),)
-            } else {
-                quote!(#name,)
-            }
-        });
-        let list: Vec<String> = credentials.iter().filter_map(|c| c.env.as_deref()).map(|e| format!("`{e}`")).collect();
-        let doc = doc_attrs(&format!(
-            "Reads the credentials from the environment variables {}.\n\n# Errors\n\n[`ConfigError::MissingEnv`](crate::ConfigError::MissingEnv) naming every variable that is unset or empty.",
-            list.join(", ")
-        ));
-        quote! {
-            impl Credentials {
-                #doc
-                pub fn from_env() -> Result<Self, crate::ConfigError> {
-                    let [#(#names),*] = crate::config::require_env([#(#envs),*])?;
-                    Ok(Self { #(#inits)* })
-                }
-            }
-        }
-    });
+    let signing = api.auth.signing.as_ref().map(signing_items);
+    let from_env = credentials_from_env(api, &credentials);
 
     let auth_expr = {
         let start = match &api.auth.signing {
@@ -112,38 +69,102 @@ pub fn emit(api: &Api) -> TokenStream {
             }
             None => quote!(crate::Auth::unsigned()),
         };
-        let headers = api.auth.headers.iter().map(|c| {
+        let required = api.auth.credentials.iter().filter(|c| c.required).map(|c| {
             let field = ident(&c.field);
-            let header = c.header.as_deref().unwrap_or_default();
-            quote!(.header(#header, credentials.#field))
+            let call = apply(c, quote!(credentials.#field));
+            quote!(.#call)
         });
-        quote!(#start #(#headers)*)
+        let optional: Vec<TokenStream> = api
+            .auth
+            .credentials
+            .iter()
+            .filter(|c| !c.required)
+            .map(|c| {
+                let field = ident(&c.field);
+                let call = apply(c, quote!(value));
+                quote! {
+                    if let Some(value) = credentials.#field {
+                        auth = auth.#call;
+                    }
+                }
+            })
+            .collect();
+        if optional.is_empty() {
+            quote!(#start #(#required)*)
+        } else {
+            quote! {
+                let mut auth = #start #(#required)*;
+                #(#optional)*
+                auth
+            }
+        }
+    };
+    // A struct without fields is never read in `from`.
+    let credentials_arg = if credentials.is_empty() {
+        quote!(_credentials)
+    } else {
+        quote!(credentials)
     };
 
-    let client_from_env = from_env.is_some().then(|| {
-        let base_env = api.base_url_env.as_ref().map(|env| {
+    let base_env = api
+        .base_url_env
+        .clone()
+        .unwrap_or_else(|| format!("{}_BASE_URL", api.auth.env_prefix));
+    let (builder, client_from_env) = match base_url {
+        Some(_) => (
             quote! {
-                if let Some(url) = crate::config::optional_env(#env) {
-                    builder = builder.base_url(url);
+                /// A builder for a client with these credentials and the default base URL; see
+                /// [`ClientBuilder`](crate::ClientBuilder) for the other settings.
+                pub fn builder(credentials: Credentials) -> crate::ClientBuilder {
+                    crate::ClientBuilder::new(DEFAULT_BASE_URL, credentials.into())
                 }
-            }
-        });
-        let mut doc = "A client configured from the environment: the credentials as in [`Credentials::from_env`]".to_owned();
-        match &api.base_url_env {
-            Some(env) => doc.push_str(&format!(", and the base URL from `{env}` when it is set (otherwise [`DEFAULT_BASE_URL`]).")),
-            None => doc.push_str(", and the default base URL."),
+            },
+            {
+                let doc = doc_attrs(&format!(
+                    "A client configured from the environment: the credentials as in [`Credentials::from_env`], and the base URL from `{base_env}` when it is set (otherwise [`DEFAULT_BASE_URL`])."
+                ));
+                quote! {
+                    #doc
+                    pub fn from_env() -> Result<Self, crate::ConfigError> {
+                        let mut builder = Self::builder(Credentials::from_env()?);
+                        if let Some(url) = crate::config::optional_env(#base_env) {
+                            builder = builder.base_url(url);
+                        }
+                        builder.build()
+                    }
+                }
+            },
+        ),
+        None => {
+            let server = if api.base_url.is_empty() {
+                "The spec names no server".to_owned()
+            } else {
+                format!("The spec's server URL (`{}`) is not absolute", api.base_url)
+            };
+            let builder_doc = doc_attrs(&format!(
+                "A builder for a client with these credentials; see [`ClientBuilder`](crate::ClientBuilder) for the other settings.\n\n{server}, so there is no default base URL: set one with [`ClientBuilder::base_url`](crate::ClientBuilder::base_url), or [`ClientBuilder::build`](crate::ClientBuilder::build) fails with [`ConfigError::InvalidBaseUrl`](crate::ConfigError::InvalidBaseUrl)."
+            ));
+            let from_env_doc = doc_attrs(&format!(
+                "A client configured from the environment: the credentials as in [`Credentials::from_env`], and the base URL from `{base_env}`, which must be set ({server}).\n\n# Errors\n\n[`ConfigError::MissingEnv`](crate::ConfigError::MissingEnv) when a variable is unset."
+            ));
+            (
+                quote! {
+                    #builder_doc
+                    pub fn builder(credentials: Credentials) -> crate::ClientBuilder {
+                        crate::ClientBuilder::new("", credentials.into())
+                    }
+                },
+                quote! {
+                    #from_env_doc
+                    pub fn from_env() -> Result<Self, crate::ConfigError> {
+                        let credentials = Credentials::from_env()?;
+                        let [url] = crate::config::require_env([#base_env])?;
+                        Self::builder(credentials).base_url(url).build()
+                    }
+                },
+            )
         }
-        let mutable = base_env.is_some().then(|| quote!(mut));
-        let doc = doc_attrs(&doc);
-        quote! {
-            #doc
-            pub fn from_env() -> Result<Self, crate::ConfigError> {
-                let #mutable builder = Self::builder(Credentials::from_env()?);
-                #base_env
-                builder.build()
-            }
-        }
-    });
+    };
 
     let module_doc = super::docs::inner_doc_attrs(
         "How the client authenticates: the default base URL, the request-signing rule and the credentials, all taken from the spec.",
@@ -151,13 +172,12 @@ pub fn emit(api: &Api) -> TokenStream {
     quote! {
         #module_doc
 
-        #base_doc
-        pub const DEFAULT_BASE_URL: &str = #base_url;
+        #base_const
 
         #signing
 
-        /// The credentials of a workspace. `Debug` never shows the secret.
-        #[derive(Clone, Debug)]
+        /// The credentials the API's security schemes ask for. `Debug` never shows a secret.
+        #derives
         pub struct Credentials {
             #(#fields)*
         }
@@ -165,19 +185,193 @@ pub fn emit(api: &Api) -> TokenStream {
         #from_env
 
         impl From<Credentials> for crate::Auth {
-            fn from(credentials: Credentials) -> Self {
+            fn from(#credentials_arg: Credentials) -> Self {
                 #auth_expr
             }
         }
 
         impl crate::Client {
-            /// A builder for a client with these credentials and the default base URL; see
-            /// [`ClientBuilder`](crate::ClientBuilder) for the other settings.
-            pub fn builder(credentials: Credentials) -> crate::ClientBuilder {
-                crate::ClientBuilder::new(DEFAULT_BASE_URL, credentials.into())
-            }
+            #builder
 
             #client_from_env
+        }
+    }
+}
+
+/// The Rust type of a credential field (without the `Option` of an optional one).
+fn field_type(c: &Credential) -> TokenStream {
+    match c.kind {
+        CredentialKind::Header(_) => quote!(String),
+        CredentialKind::Basic => quote!(crate::BasicAuth),
+        CredentialKind::SigningSecret | CredentialKind::ApiKey { .. } | CredentialKind::Bearer => {
+            quote!(crate::Secret)
+        }
+    }
+}
+
+/// The `Auth` builder call that sends `value` as the credential says.
+fn apply(c: &Credential, value: TokenStream) -> TokenStream {
+    match &c.kind {
+        CredentialKind::Header(name) => quote!(header(#name, #value)),
+        CredentialKind::ApiKey { location, name } => match location {
+            ApiKeyIn::Header => quote!(secret_header(#name, #value)),
+            ApiKeyIn::Query => quote!(query(#name, #value)),
+            ApiKeyIn::Cookie => quote!(cookie(#name, #value)),
+        },
+        CredentialKind::Basic => quote!(basic(#value)),
+        CredentialKind::Bearer => quote!(bearer(#value)),
+        // Never sent: `Auth::signed` holds it.
+        CredentialKind::SigningSecret => quote!(),
+    }
+}
+
+/// `SIGNING_RULE` and `sign`.
+fn signing_items(s: &Signing) -> TokenStream {
+    let header = &s.header;
+    let prefix = &s.prefix;
+    let ts = &s.timestamp_header;
+    let parts = s.parts.iter().map(|p| match p {
+        SignedPart::Method => quote!(crate::signing::SignedPart::Method),
+        SignedPart::Path => quote!(crate::signing::SignedPart::Path),
+        SignedPart::Query => quote!(crate::signing::SignedPart::Query),
+        SignedPart::Timestamp => quote!(crate::signing::SignedPart::Timestamp),
+        SignedPart::Body => quote!(crate::signing::SignedPart::Body),
+    });
+    let path = match s.path {
+        PathForm::RelativeToServer => quote!(crate::signing::PathForm::RelativeToServer),
+        PathForm::Full => quote!(crate::signing::PathForm::Full),
+    };
+    let multipart = match s.multipart_body {
+        MultipartBody::Raw => quote!(crate::signing::MultipartBody::Raw),
+        MultipartBody::Empty => quote!(crate::signing::MultipartBody::Empty),
+    };
+    let doc = doc_attrs(&format!(
+        "The request-signing rule declared by the `{}` security scheme (`x-signing`).",
+        s.scheme
+    ));
+    let path_doc = match s.path {
+        PathForm::RelativeToServer => "relative to the base URL",
+        PathForm::Full => "the full URL path, base path included",
+    };
+    let sign_doc = doc_attrs(&format!(
+        "Signs with [`SIGNING_RULE`] and returns the value of its `{header}` header, for checking a signature by hand.\n\n`path` is {path_doc}; `query` is `\"\"` or `?` followed by the query string as sent; `timestamp` is the `{ts}` sent; `body` is the exact body bytes sent."
+    ));
+    quote! {
+        #doc
+        pub const SIGNING_RULE: crate::signing::SigningRule = crate::signing::SigningRule {
+            header: #header,
+            prefix: #prefix,
+            timestamp_header: #ts,
+            parts: &[#(#parts),*],
+            path: #path,
+            multipart_body: #multipart,
+        };
+
+        #sign_doc
+        pub fn sign(
+            secret: &[u8],
+            method: &str,
+            path: &str,
+            query: &str,
+            timestamp: u64,
+            body: &[u8],
+        ) -> String {
+            SIGNING_RULE.signature(
+                secret,
+                &crate::signing::Message {
+                    method,
+                    path,
+                    query,
+                    timestamp,
+                    body,
+                },
+            )
+        }
+    }
+}
+
+/// `Credentials::from_env`: every required variable read at once, so one error names all missing
+/// ones; optional credentials are read when set.
+fn credentials_from_env(api: &Api, credentials: &[&Credential]) -> TokenStream {
+    let mut names = Vec::new(); // locals bound by `require_env`
+    let mut envs = Vec::new();
+    let mut inits = Vec::new();
+    let mut listed = Vec::new();
+    for c in credentials {
+        let field = ident(&c.field);
+        // Every credential lowering makes has a variable (its own or one named from the title).
+        let env = c
+            .env
+            .clone()
+            .unwrap_or_else(|| format!("{}_{}", api.auth.env_prefix, c.field.to_uppercase()));
+        match (&c.kind, c.required) {
+            (CredentialKind::Basic, true) => {
+                let user = format_ident!("{}_username", crate::ir::names::unraw(&c.field));
+                let pass = format_ident!("{}_password", crate::ir::names::unraw(&c.field));
+                let (u, p) = (format!("{env}_USERNAME"), format!("{env}_PASSWORD"));
+                listed.push(format!("`{u}`"));
+                listed.push(format!("`{p}`"));
+                envs.push(u);
+                envs.push(p);
+                names.push(quote!(#user));
+                names.push(quote!(#pass));
+                inits.push(quote!(#field: crate::BasicAuth::new(#user, #pass),));
+            }
+            (CredentialKind::Basic, false) => {
+                let (u, p) = (format!("{env}_USERNAME"), format!("{env}_PASSWORD"));
+                listed.push(format!("`{u}` (optional)"));
+                listed.push(format!("`{p}` (optional)"));
+                inits.push(quote! {
+                    #field: crate::config::optional_env(#u)
+                        .zip(crate::config::optional_env(#p))
+                        .map(|(username, password)| crate::BasicAuth::new(username, password)),
+                });
+            }
+            (_, true) => {
+                listed.push(format!("`{env}`"));
+                envs.push(env);
+                names.push(quote!(#field));
+                inits.push(match c.kind {
+                    CredentialKind::Header(_) => quote!(#field,),
+                    _ => quote!(#field: crate::Secret::new(#field),),
+                });
+            }
+            (_, false) => {
+                listed.push(format!("`{env}` (optional)"));
+                let map = match c.kind {
+                    CredentialKind::Header(_) => quote!(),
+                    _ => quote!(.map(crate::Secret::new)),
+                };
+                inits.push(quote!(#field: crate::config::optional_env(#env) #map,));
+            }
+        }
+    }
+    let list = listed;
+    let doc = if list.is_empty() {
+        doc_attrs("The API declares no credentials: nothing is read.\n\n# Errors\n\nNone; the `Result` matches APIs that have credentials.")
+    } else if envs.is_empty() {
+        doc_attrs(&format!(
+            "Reads the credentials from the environment variables {}, each when it is set.\n\n# Errors\n\nNone; the `Result` matches APIs that have required credentials.",
+            list.join(", ")
+        ))
+    } else {
+        doc_attrs(&format!(
+            "Reads the credentials from the environment variables {}.\n\n# Errors\n\n[`ConfigError::MissingEnv`](crate::ConfigError::MissingEnv) naming every variable that is unset or empty.",
+            list.join(", ")
+        ))
+    };
+    let read = (!envs.is_empty()).then(|| {
+        quote! {
+            let [#(#names),*] = crate::config::require_env([#(#envs),*])?;
+        }
+    });
+    quote! {
+        impl Credentials {
+            #doc
+            pub fn from_env() -> Result<Self, crate::ConfigError> {
+                #read
+                Ok(Self { #(#inits)* })
+            }
         }
     }
 }

@@ -5,8 +5,8 @@ use super::docs::doc_attrs;
 use super::{ident, rust_type, unaliased, wire, wire_text, Wire};
 use crate::ir::names::unraw;
 use crate::ir::{
-    Api, BodyEncoding, BodyVariant, Constraints, Enum, Field, OneOf, Struct, TypeDef, TypeKind,
-    TypeRef,
+    Additional, Api, BodyEncoding, BodyVariant, Constraints, Enum, Field, OneOf, Struct, TypeDef,
+    TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -67,7 +67,7 @@ fn type_def(api: &Api, t: &TypeDef, is_request: bool) -> TokenStream {
         TypeKind::Enum(e) => string_enum(t, e),
         TypeKind::OneOf(union) => one_of(t, union),
         TypeKind::BodyChoice(variants) => body_choice(t, variants),
-        TypeKind::Responses(_) => unimplemented!("lowering does not produce response enums yet"),
+        TypeKind::Responses(variants) => super::responses::response_enum(t, variants),
         TypeKind::Alias(target, constraints) => {
             let name = ident(&t.name);
             let target = rust_type(target);
@@ -106,13 +106,23 @@ fn serde_struct(api: &Api, t: &TypeDef, s: &Struct, is_request: bool) -> TokenSt
         };
         quote! { #doc #rename #optional pub #field: #ty, }
     });
+    // The properties the spec does not list, kept rather than dropped.
+    let additional = s.additional.as_ref().map(|a| {
+        let field = ident(&a.rust_name);
+        let value = rust_type(&a.ty);
+        quote! {
+            /// The other properties of the object, which the spec does not list by name.
+            #[serde(flatten)]
+            pub #field: std::collections::BTreeMap<String, #value>,
+        }
+    });
     let ctor = is_request
-        .then(|| constructor(api, &t.name, &s.fields))
+        .then(|| constructor(api, &t.name, &s.fields, s.additional.as_ref()))
         .flatten();
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
-        pub struct #name { #(#fields)* }
+        pub struct #name { #(#fields)* #additional }
         #ctor
     }
 }
@@ -128,7 +138,7 @@ fn plain_struct(api: &Api, name: &str, doc: &str, fields: &[Field]) -> TokenStre
         let doc = doc_attrs(&field_doc(f));
         quote! { #doc pub #field: #ty, }
     });
-    let ctor = constructor(api, name, fields);
+    let ctor = constructor(api, name, fields, None);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -155,6 +165,14 @@ fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
             }
             other => other,
         };
+        if f.ty == TypeRef::Vec(Box::new(TypeRef::File)) {
+            // One part per file, all under the field's name.
+            return if f.optional() {
+                quote!(for file in self.#field.iter().flatten() { form.file(#name, file); })
+            } else {
+                quote!(for file in &self.#field { form.file(#name, file); })
+            };
+        }
         match (form, f.optional()) {
             (Wire::File, false) => quote!(form.file(#name, &self.#field);),
             (Wire::File, true) => quote!(form.file_opt(#name, self.#field.as_ref());),
@@ -273,8 +291,9 @@ fn one_of(t: &TypeDef, union: &OneOf) -> TokenStream {
     let variants = union.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = rust_type(&v.ty);
+        let ty = if v.boxed { quote!(Box<#ty>) } else { ty };
         let doc = doc_attrs(&if v.doc.is_empty() {
-            format!("A `{}`.", v.name)
+            format!("The `{}` variant.", v.name)
         } else {
             v.doc.clone()
         });
@@ -375,9 +394,9 @@ fn body_choice(t: &TypeDef, variants: &[BodyVariant]) -> TokenStream {
     let items = variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = rust_type(&v.ty);
-        let doc = doc_attrs(match v.encoding {
-            BodyEncoding::Multipart => "Sent as `multipart/form-data`.",
-            _ => "Sent as JSON.",
+        let doc = doc_attrs(&match v.encoding {
+            BodyEncoding::Multipart => "Sent as `multipart/form-data`.".to_owned(),
+            _ => format!("Sent as `{}`.", v.content_type),
         });
         quote!(#doc #variant(#ty),)
     });
@@ -402,7 +421,12 @@ fn body_choice(t: &TypeDef, variants: &[BodyVariant]) -> TokenStream {
 }
 
 /// `Name::new(required...)`: the required fields as arguments, every optional one `None`.
-fn constructor(api: &Api, name: &str, fields: &[Field]) -> Option<TokenStream> {
+fn constructor(
+    api: &Api,
+    name: &str,
+    fields: &[Field],
+    additional: Option<&Additional>,
+) -> Option<TokenStream> {
     let required: Vec<&Field> = fields.iter().filter(|f| !f.optional()).collect();
     if required.is_empty() || required.len() > MAX_CONSTRUCTOR_ARGS {
         return None;
@@ -411,7 +435,7 @@ fn constructor(api: &Api, name: &str, fields: &[Field]) -> Option<TokenStream> {
     let args = required.iter().map(|f| {
         let field = ident(&f.rust_name);
         match &f.ty {
-            ty if is_string(api, ty) => quote!(#field: impl Into<String>),
+            ty if is_string(api, ty) && !f.boxed => quote!(#field: impl Into<String>),
             other => {
                 let ty = rust_type(other);
                 quote!(#field: #ty)
@@ -422,10 +446,15 @@ fn constructor(api: &Api, name: &str, fields: &[Field]) -> Option<TokenStream> {
         let field = ident(&f.rust_name);
         match (&f.ty, f.optional()) {
             (_, true) => quote!(#field: None,),
+            (_, false) if f.boxed => quote!(#field: Box::new(#field),),
             (ty, false) if is_string(api, ty) => quote!(#field: #field.into(),),
             (_, false) => quote!(#field,),
         }
     });
+    let inits = inits.chain(additional.map(|a| {
+        let field = ident(&a.rust_name);
+        quote!(#field: std::collections::BTreeMap::new(),)
+    }));
     let names: Vec<String> = required
         .iter()
         .map(|f| format!("`{}`", unraw(&f.rust_name)))
@@ -450,8 +479,15 @@ fn is_copy(api: &Api, ty: &TypeRef) -> bool {
     matches!(
         unaliased(api, ty),
         TypeRef::Bool
+            | TypeRef::I8
+            | TypeRef::I16
             | TypeRef::I32
             | TypeRef::I64
+            | TypeRef::U8
+            | TypeRef::U16
+            | TypeRef::U32
+            | TypeRef::U64
+            | TypeRef::Uuid
             | TypeRef::F32
             | TypeRef::F64
             | TypeRef::Decimal
@@ -470,6 +506,8 @@ fn all_optional(fields: &[Field]) -> bool {
 
 fn field_type(f: &Field) -> TokenStream {
     let ty = rust_type(&f.ty);
+    // A recursive type holds itself behind a pointer, or it would have no size.
+    let ty = if f.boxed { quote!(Box<#ty>) } else { ty };
     if f.optional() {
         quote!(Option<#ty>)
     } else {

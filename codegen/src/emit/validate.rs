@@ -24,6 +24,9 @@ impl Checked {
                 let has = match &t.kind {
                     TypeKind::Struct(s) => {
                         s.fields.iter().any(|f| field_has_checks(api, &names, f))
+                            || s.additional
+                                .as_ref()
+                                .is_some_and(|a| ty_has_checks(api, &names, &a.ty))
                     }
                     TypeKind::OneOf(u) => {
                         u.variants.iter().any(|v| ty_has_checks(api, &names, &v.ty))
@@ -67,9 +70,14 @@ fn request_types(api: &Api) -> BTreeSet<String> {
         .collect();
     while let Some(ty) = todo.pop() {
         match ty {
-            TypeRef::Vec(inner) | TypeRef::Map(inner) => todo.push(inner),
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                todo.push(inner)
+            }
             TypeRef::Named(n) if seen.insert(n.clone()) => match api.type_def(n).map(|t| &t.kind) {
-                Some(TypeKind::Struct(s)) => todo.extend(s.fields.iter().map(|f| &f.ty)),
+                Some(TypeKind::Struct(s)) => {
+                    todo.extend(s.fields.iter().map(|f| &f.ty));
+                    todo.extend(s.additional.iter().map(|a| &a.ty));
+                }
                 Some(TypeKind::OneOf(u)) => todo.extend(u.variants.iter().map(|v| &v.ty)),
                 Some(TypeKind::BodyChoice(vs)) => todo.extend(vs.iter().map(|v| &v.ty)),
                 Some(TypeKind::Alias(inner, _)) => todo.push(inner),
@@ -87,21 +95,53 @@ fn ty_has_checks(api: &Api, names: &BTreeSet<String>, ty: &TypeRef) -> bool {
             names.contains(n)
                 || matches!(api.type_def(n).map(|t| &t.kind), Some(TypeKind::Alias(inner, _)) if ty_has_checks(api, names, inner))
         }
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => ty_has_checks(api, names, inner),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            ty_has_checks(api, names, inner)
+        }
         _ => false,
     }
 }
 
+/// The documented limits that apply to a field's type (a `pattern` on a date, or `minimum` on a
+/// string, cannot be checked: the value is not text, or not a number).
+struct Applicable {
+    text: bool,
+    items: bool,
+    range: bool,
+    allowed: bool,
+}
+
+fn applicable(api: &Api, f: &Field) -> Applicable {
+    let c = &f.constraints;
+    let ty = super::unaliased(api, &f.ty);
+    Applicable {
+        text: *ty == TypeRef::String
+            && (c.pattern.is_some() || c.min_length.is_some() || c.max_length.is_some()),
+        items: matches!(ty, TypeRef::Vec(_)) && (c.min_items.is_some() || c.max_items.is_some()),
+        range: (is_integer(ty) || matches!(ty, TypeRef::F32 | TypeRef::F64 | TypeRef::Decimal))
+            && (c.minimum.is_some() || c.maximum.is_some()),
+        allowed: is_integer(ty) && c.allowed.iter().any(serde_json::Value::is_i64),
+    }
+}
+
+fn is_integer(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::I8
+            | TypeRef::I16
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::U8
+            | TypeRef::U16
+            | TypeRef::U32
+            | TypeRef::U64
+    )
+}
+
 fn field_has_checks(api: &Api, names: &BTreeSet<String>, f: &Field) -> bool {
     let c = &f.constraints;
-    let scalar = c.pattern.is_some()
-        || c.min_length.is_some()
-        || c.max_length.is_some()
-        || c.min_items.is_some()
-        || c.max_items.is_some()
-        || c.minimum.is_some()
-        || c.maximum.is_some()
-        || !c.allowed.is_empty();
+    let a = applicable(api, f);
+    let scalar = a.text || a.items || a.range || a.allowed;
     let file = f.ty == TypeRef::File && (c.max_bytes.is_some() || !c.content_types.is_empty());
     scalar || file || ty_has_checks(api, names, &f.ty)
 }
@@ -115,7 +155,19 @@ pub fn emit(api: &Api, checked: &Checked) -> TokenStream {
         }
         let name = types_path(&TypeRef::Named(t.name.clone()));
         let body = match &t.kind {
-            TypeKind::Struct(s) => fields_checks(api, checked, &s.fields),
+            TypeKind::Struct(s) => {
+                let fields = fields_checks(api, checked, &s.fields);
+                // The other properties are flattened into the object: their paths start at its own.
+                let additional = s
+                    .additional
+                    .as_ref()
+                    .filter(|a| checked.ty(api, &a.ty))
+                    .map(|a| {
+                        let field = ident(&a.rust_name);
+                        quote!(self.#field.validate(at, problems);)
+                    });
+                quote!(#fields #additional)
+            }
             TypeKind::Enum(_) => quote! {
                 problems.known(at, match self { Self::Unknown(value) => Some(value.as_str()), _ => None });
             },
@@ -192,43 +244,41 @@ fn fields_checks(api: &Api, checked: &Checked, fields: &[Field]) -> TokenStream 
             let at = quote!(&at.field(#wire));
             let value = quote!(value);
             let c = &f.constraints;
+            let a = applicable(api, f);
+            let ty = super::unaliased(api, &f.ty);
             let mut lines = Vec::new();
-            if let Some(p) = &c.pattern {
+            if let Some(p) = c.pattern.as_ref().filter(|_| a.text) {
                 lines.push(quote!(problems.pattern(#at, #value, #p);));
             }
-            if c.min_length.is_some() || c.max_length.is_some() {
+            if a.text && (c.min_length.is_some() || c.max_length.is_some()) {
                 let (min, max) = (opt_usize(c.min_length), opt_usize(c.max_length));
                 lines.push(quote!(problems.length(#at, #value, #min, #max);));
             }
-            if c.min_items.is_some() || c.max_items.is_some() {
+            if a.items {
                 let (min, max) = (opt_usize(c.min_items), opt_usize(c.max_items));
                 lines.push(quote!(problems.items(#at, #value.len(), #min, #max);));
             }
-            if c.minimum.is_some() || c.maximum.is_some() {
+            if a.range {
                 let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
-                let number = match &f.ty {
+                let number = match ty {
                     TypeRef::F64 => quote!(*#value),
                     TypeRef::Decimal => quote!(f64::try_from(*#value).unwrap_or(f64::NAN)),
+                    // 64-bit integers have no lossless f64 conversion; the bounds are integers anyway.
+                    TypeRef::I64 | TypeRef::U64 => quote!(*#value as f64),
                     _ => quote!(f64::from(*#value)),
-                };
-                // i64 has no lossless f64 conversion; compare as i64 bounds are integers anyway.
-                let number = if matches!(f.ty, TypeRef::I64) {
-                    quote!(*#value as f64)
-                } else {
-                    number
                 };
                 lines.push(quote!(problems.range(#at, #number, #min, #max);));
             }
-            if !c.allowed.is_empty() {
+            if a.allowed {
                 let allowed = c
                     .allowed
                     .iter()
                     .filter_map(serde_json::Value::as_i64)
                     .map(Literal::i64_unsuffixed);
-                let number = if is_i64(api, &f.ty) {
-                    quote!(*#value)
-                } else {
-                    quote!(i64::from(*#value))
+                let number = match ty {
+                    TypeRef::I64 => quote!(*#value),
+                    TypeRef::U64 => quote!(i64::try_from(*#value).unwrap_or(i64::MAX)),
+                    _ => quote!(i64::from(*#value)),
                 };
                 lines.push(quote!(problems.one_of(#at, #number, &[#(#allowed),*]);));
             }
@@ -249,11 +299,6 @@ fn fields_checks(api: &Api, checked: &Checked, fields: &[Field]) -> TokenStream 
             }
         });
     quote!(#(#checks)*)
-}
-
-/// An `i64`, directly or through aliases (no conversion needed).
-fn is_i64(api: &Api, ty: &TypeRef) -> bool {
-    *super::unaliased(api, ty) == TypeRef::I64
 }
 
 // Unsuffixed literals: the runtime's parameter types say what they are.

@@ -4,15 +4,16 @@ use super::names::{claim, snake_ident, type_ident, unraw};
 use super::prose::{first_sentence, sanitize};
 use super::schema::{unescape_token, Schemas};
 use super::{
-    Api, Body, BodyEncoding, BodyVariant, Field, Method, NameIndex, Operation, Pagination, Query,
-    ResponseCase, Segment, Step, TypeKind, TypeRef,
+    Api, Body, BodyEncoding, BodyVariant, Decode, Field, Method, NameIndex, Operation, Pagination,
+    ParamLocation, ParamStyle, ParamWire, Query, ResponseCase, ResponseVariant, Segment, Step,
+    TypeKind, TypeRef,
 };
-use crate::diagnostics::{Diagnostics, Pointer};
+use crate::diagnostics::{Diagnostics, Pointer, Sink};
 use heck::ToUpperCamelCase;
 use indexmap::IndexMap;
 use openapiv3::{
-    Components, OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, ReferenceOr,
-    RequestBody, Response, StatusCode,
+    Components, OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, PathStyle,
+    QueryStyle, ReferenceOr, RequestBody, Response, StatusCode,
 };
 use std::collections::HashMap;
 
@@ -69,10 +70,9 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
 
 fn server(spec: &OpenAPI, s: &mut Schemas<'_>) -> (String, Option<String>) {
     let Some(server) = spec.servers.first() else {
-        s.sink.error_hint(
+        s.sink.warn(
             &Pointer::root(),
-            "the spec declares no server",
-            "add `servers: [{url: https://...}]`",
+            "the spec declares no server: the client has no default base URL and must be given one",
         );
         return (String::new(), None);
     };
@@ -84,10 +84,11 @@ fn server(spec: &OpenAPI, s: &mut Schemas<'_>) -> (String, Option<String>) {
         }
     }
     if url.contains('{') {
-        s.sink.error(
+        s.sink.warn(
             &Pointer::root().push("servers").push("0").push("url"),
-            "the server URL has a variable without a default",
+            "the server URL has a variable without a default: the client has no default base URL and must be given one",
         );
+        return (String::new(), None);
     }
     let env = server
         .extensions
@@ -131,24 +132,26 @@ fn lower_operation(
     let id = op
         .operation_id
         .clone()
+        .filter(|id| !id.trim().is_empty())
         .unwrap_or_else(|| synthesized_id(method, path));
-    let fn_name = snake_ident(&id);
     let id_at = if op.operation_id.is_some() {
         at.push("operationId")
     } else {
         at.clone()
     };
-    claim(
+    // Two operations with one id (or ids equal after case conversion) keep spec order: the later one
+    // gets a numbered name, and the author is told.
+    let fn_name = unique_name(
         &mut registry.fn_names,
         &mut s.sink,
-        unraw(&fn_name),
+        &snake_ident(&id),
         &id_at,
         "operation method name",
     );
-    let ctx = type_ident(&id);
+    let ctx = type_ident(unraw(&fn_name));
 
     // Operation parameters override path-item parameters with the same name and location.
-    let mut params: Vec<(ParamLoc, ParameterData, Pointer)> = Vec::new();
+    let mut params: Vec<(ParamLoc, ParameterData, Pointer, ParamWire)> = Vec::new();
     let item_params = item
         .parameters
         .iter()
@@ -160,79 +163,111 @@ fn lower_operation(
         .enumerate()
         .map(|(i, p)| (p, at.push("parameters").push(i.to_string())));
     for (param, p_at) in item_params.chain(op_params) {
-        let Some((loc, data, data_at)) = resolve_parameter(s, param, &p_at) else {
+        let Some((loc, data, data_at, wire)) = resolve_parameter(s, param, &p_at) else {
             continue;
         };
-        params.retain(|(l, d, _)| !(*l == loc && d.name == data.name));
-        params.push((loc, data, data_at));
+        params.retain(|(l, d, _, _)| !(*l == loc && d.name == data.name));
+        params.push((loc, data, data_at, wire));
     }
 
     let segments = parse_template(path);
-    let mut path_params = Vec::new();
+    let mut path_params: Vec<Field> = Vec::new();
+    // The method's own argument names, and the locals its body uses, are taken.
+    let mut arg_names: NameIndex = ["query", "body", "request", "self"]
+        .iter()
+        .map(|n| ((*n).to_owned(), "the generated method".to_owned()))
+        .collect();
     let mut template: Vec<Segment> = Vec::new();
     for seg in &segments {
         match seg {
             TemplatePart::Literal(text) => template.push(Segment::Literal(text.clone())),
             TemplatePart::Param(name) => {
-                let Some((_, data, p_at)) = params
+                let found = params
                     .iter()
-                    .find(|(l, d, _)| *l == ParamLoc::Path && &d.name == name)
-                else {
-                    s.sink.error(
-                        at,
-                        format!("path parameter `{{{name}}}` of `{path}` is not declared"),
-                    );
-                    continue;
+                    .find(|(l, d, _, _)| *l == ParamLoc::Path && &d.name == name);
+                let mut field = match found {
+                    Some((_, data, p_at, wire)) => {
+                        if wire.style != ParamStyle::Simple {
+                            s.sink.warn(
+                                p_at,
+                                "label and matrix path styles are sent as `simple` (`a,b`)",
+                            );
+                        }
+                        let field = param_field(s, data, p_at, &ctx, true, *wire);
+                        if matches!(field.ty, TypeRef::File | TypeRef::Bytes) {
+                            s.sink
+                                .error(p_at, "a path parameter cannot be a file or raw bytes");
+                        }
+                        field
+                    }
+                    None => {
+                        s.sink.warn(
+                            at,
+                            format!("path parameter `{{{name}}}` of `{path}` is not declared; it is taken as a required string"),
+                        );
+                        undeclared_path_param(name)
+                    }
                 };
-                let field = param_field(s, data, p_at, &ctx, true);
-                if !s.is_scalar(&field.ty) {
-                    s.sink.error(
-                        p_at,
-                        "a path parameter must be a string, number, boolean, date or string enum",
-                    );
-                }
+                field.rust_name = unique_name(
+                    &mut arg_names,
+                    &mut s.sink,
+                    &field.rust_name,
+                    at,
+                    "path parameter name",
+                );
                 template.push(Segment::Param(path_params.len()));
                 path_params.push(field);
             }
         }
     }
     let mut query_params = Vec::new();
-    for (loc, data, p_at) in &params {
+    let mut field_names = NameIndex::new();
+    for (loc, data, p_at, wire) in &params {
         match loc {
             ParamLoc::Path => {
                 if !segments
                     .iter()
                     .any(|t| matches!(t, TemplatePart::Param(n) if n == &data.name))
                 {
-                    s.sink.error(
+                    s.sink.warn(
                         p_at,
-                        format!("path parameter `{}` does not appear in `{path}`", data.name),
+                        format!(
+                            "path parameter `{}` does not appear in `{path}`; it is left out",
+                            data.name
+                        ),
                     );
                 }
             }
-            ParamLoc::Query => {
-                let field = param_field(s, data, p_at, &ctx, data.required);
-                if !s.is_scalar(&field.ty) {
+            ParamLoc::Query | ParamLoc::Header | ParamLoc::Cookie => {
+                let mut field = param_field(s, data, p_at, &ctx, data.required, *wire);
+                if matches!(field.ty, TypeRef::File | TypeRef::Bytes) {
                     s.sink
-                        .error(p_at, "only scalar query parameters are supported yet");
+                        .warn(p_at, "a parameter cannot carry a file; it is sent as text");
+                    field.ty = TypeRef::String;
                 }
+                field.rust_name = unique_name(
+                    &mut field_names,
+                    &mut s.sink,
+                    &field.rust_name,
+                    p_at,
+                    "parameter field name",
+                );
                 query_params.push(field);
             }
-            ParamLoc::Header | ParamLoc::Cookie => s.sink.error_hint(
-                p_at,
-                "header and cookie parameters are not supported yet",
-                "credentials belong in `components.securitySchemes`",
-            ),
         }
     }
     let query = if query_params.is_empty() {
         None
     } else {
+        let only_query = params
+            .iter()
+            .all(|(l, ..)| matches!(l, ParamLoc::Path | ParamLoc::Query));
+        let suffix = if only_query { "Query" } else { "Params" };
         // Operations taking exactly the same shared parameters share one struct, named after them.
         let key: Vec<String> = params
             .iter()
-            .filter(|(l, _, _)| *l == ParamLoc::Query)
-            .map(|(_, _, p)| p.to_string())
+            .filter(|(l, ..)| *l != ParamLoc::Path)
+            .map(|(_, _, p, _)| p.to_string())
             .collect();
         let shared = registry.shared_queries.get(&key).is_some_and(|n| *n > 1);
         let type_name = match registry.query_names.get(&key) {
@@ -243,11 +278,11 @@ fn lower_operation(
                         .iter()
                         .map(|p| type_ident(p.rsplit('/').next().unwrap_or_default()))
                         .collect();
-                    format!("{words}Query")
+                    format!("{words}{suffix}")
                 } else {
-                    format!("{ctx}Query")
+                    format!("{ctx}{suffix}")
                 };
-                claim(
+                let name = unique_name(
                     &mut s.names,
                     &mut s.sink,
                     &name,
@@ -269,21 +304,16 @@ fn lower_operation(
     let body = op
         .request_body
         .as_ref()
-        .and_then(|b| request_body(s, b, &at.push("requestBody"), &ctx));
+        .and_then(|b| request_body(s, b, &at.push("requestBody"), &ctx, unraw(&fn_name)));
     let responses = responses(s, op, at, &ctx);
-    let success = distinct(responses.iter().filter(|r| r.status.starts_with('2')));
-    let success = match success.as_slice() {
-        [] => None,
-        [one] => Some(one.clone()),
-        _ => {
-            s.sink.error(
-                &at.push("responses"),
-                "success responses with different body types are not supported yet",
-            );
-            None
-        }
-    };
-    let errors = distinct(responses.iter().filter(|r| !r.status.starts_with('2')));
+    let (success, decode) =
+        success_type(s, &responses, &ctx, unraw(&fn_name), &at.push("responses"));
+    // Error bodies are typed when every documented error has the same JSON type.
+    let errors = distinct(
+        responses
+            .iter()
+            .filter(|r| !is_success(r, &responses) && r.decode == Decode::Json),
+    );
     let error = match errors.as_slice() {
         [one] => one.clone(),
         _ => TypeRef::Json,
@@ -302,9 +332,9 @@ fn lower_operation(
                     } else {
                         Pointer::root().push("security")
                     };
-                    s.sink.error(
+                    s.sink.warn(
                         &req_at.push(i.to_string()),
-                        format!("security scheme `{scheme}` is not declared"),
+                        format!("security scheme `{scheme}` is not declared; it is ignored"),
                     );
                 }
             }
@@ -352,7 +382,7 @@ fn lower_operation(
         body,
         responses,
         success,
-        decode: super::Decode::Json,
+        decode,
         error,
         authenticated,
         pagination,
@@ -541,15 +571,84 @@ fn resolve_parameter(
     s: &mut Schemas<'_>,
     param: &ReferenceOr<Parameter>,
     at: &Pointer,
-) -> Option<(ParamLoc, ParameterData, Pointer)> {
+) -> Option<(ParamLoc, ParameterData, Pointer, ParamWire)> {
     let (param, at) = resolve_component(s, param, at, "parameters", |c| &c.parameters)?;
-    let loc = match param {
-        Parameter::Path { .. } => ParamLoc::Path,
-        Parameter::Query { .. } => ParamLoc::Query,
-        Parameter::Header { .. } => ParamLoc::Header,
-        Parameter::Cookie { .. } => ParamLoc::Cookie,
+    let (loc, location, style) = match param {
+        Parameter::Path { style, .. } => {
+            let style = match style {
+                PathStyle::Simple => ParamStyle::Simple,
+                // Reported where the path is put together; sent as `simple`.
+                PathStyle::Label | PathStyle::Matrix => ParamStyle::Form,
+            };
+            (ParamLoc::Path, ParamLocation::Path, style)
+        }
+        Parameter::Query { style, .. } => {
+            let style = match style {
+                QueryStyle::Form => ParamStyle::Form,
+                QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                QueryStyle::DeepObject => ParamStyle::DeepObject,
+            };
+            (ParamLoc::Query, ParamLocation::Query, style)
+        }
+        Parameter::Header { .. } => (ParamLoc::Header, ParamLocation::Header, ParamStyle::Simple),
+        Parameter::Cookie { .. } => (ParamLoc::Cookie, ParamLocation::Cookie, ParamStyle::Form),
     };
-    Some((loc, param.parameter_data_ref().clone(), at))
+    let data = param.parameter_data_ref();
+    // OpenAPI: `explode` defaults to true for `form`, false for every other style.
+    let explode = data.explode.unwrap_or(style == ParamStyle::Form);
+    let wire = ParamWire {
+        location,
+        style,
+        explode,
+    };
+    Some((loc, data.clone(), at, wire))
+}
+
+/// A path parameter the template names but no parameter declares: a required string.
+fn undeclared_path_param(name: &str) -> Field {
+    Field {
+        wire_name: name.to_owned(),
+        rust_name: snake_ident(name),
+        ty: TypeRef::String,
+        required: true,
+        nullable: false,
+        doc: String::new(),
+        constraints: Default::default(),
+        boxed: false,
+        param: None,
+    }
+}
+
+/// `base`, or `base` numbered (`base_2`, `base2` for types) when it is taken, with a warning naming the
+/// first owner: collisions resolve in spec order, deterministically, and never silently.
+fn unique_name(
+    index: &mut NameIndex,
+    sink: &mut Sink,
+    base: &str,
+    at: &Pointer,
+    what: &str,
+) -> String {
+    let bare = unraw(base);
+    let Some(first) = index.get(bare).cloned() else {
+        index.insert(bare.to_owned(), at.to_string());
+        return base.to_owned();
+    };
+    let sep = if bare.starts_with(|c: char| c.is_ascii_uppercase()) {
+        ""
+    } else {
+        "_"
+    };
+    let name = (2..)
+        .map(|n| format!("{bare}{sep}{n}"))
+        .find(|candidate| !index.contains_key(candidate))
+        .unwrap_or_default(); // the index is finite, so a free number exists
+    sink.warn(
+        at,
+        format!("{what} `{bare}` is already used by {first}; this one is called `{name}`"),
+    );
+    index.insert(name.clone(), at.to_string());
+    name
 }
 
 /// Follows a `$ref` into one section of `components` (one level: a reference to a reference is
@@ -604,6 +703,7 @@ fn param_field(
     at: &Pointer,
     ctx: &str,
     required: bool,
+    wire: ParamWire,
 ) -> Field {
     let (ty, doc_from_schema, c) = match &data.format {
         ParameterSchemaOrContent::Schema(schema) => {
@@ -621,9 +721,9 @@ fn param_field(
             )
         }
         ParameterSchemaOrContent::Content(_) => {
-            s.sink.error(
+            s.sink.warn(
                 at,
-                "parameters with `content` are not supported yet; use `schema`",
+                "a parameter with `content` is taken as text: serialize the value yourself",
             );
             (TypeRef::String, String::new(), Default::default())
         }
@@ -643,7 +743,7 @@ fn param_field(
         doc,
         constraints: c,
         boxed: false,
-        param: None,
+        param: Some(wire),
     }
 }
 
@@ -652,82 +752,177 @@ fn request_body(
     body: &ReferenceOr<RequestBody>,
     at: &Pointer,
     ctx: &str,
+    fn_name: &str,
 ) -> Option<Body> {
     let (body, at) = resolve_component(s, body, at, "requestBodies", |c| &c.request_bodies)?;
     if body.content.is_empty() {
-        s.sink
-            .error(&at.push("content"), "the request body has no content type");
+        s.sink.warn(
+            &at.push("content"),
+            "the request body has no media type; it is left out",
+        );
         return None;
     }
-    let mut variants = Vec::new();
+    let mut variants: Vec<BodyVariant> = Vec::new();
+    let mut variant_names = NameIndex::new();
     for (media_type, media) in &body.content {
         let media_at = at.push("content").push(media_type);
-        let encoding = if is_json(media_type) {
-            BodyEncoding::Json
-        } else if media_type == "multipart/form-data" {
-            BodyEncoding::Multipart
+        let mut encoding = body_encoding(media_type);
+        let context = if body.content.len() == 1 {
+            format!("{ctx}Request")
         } else {
-            s.sink.error(
+            format!("{ctx}{}Request", variant_for_media_type(media_type))
+        };
+        let ty = match (&media.schema, encoding) {
+            (_, BodyEncoding::Binary) => TypeRef::Bytes,
+            (_, BodyEncoding::Text) => TypeRef::String,
+            (None, _) => TypeRef::Json,
+            (Some(schema), _) => s.type_ref(schema, &media_at.push("schema"), &context),
+        };
+        if encoding == BodyEncoding::Multipart && !s.make_form(&ty, &media.encoding, &media_at) {
+            s.sink.warn(
                 &media_at,
-                format!("request bodies of type `{media_type}` are not supported yet"),
+                "this multipart body is not an object with properties; it is sent as raw bytes you encode yourself",
             );
-            continue;
-        };
-        let Some(schema) = &media.schema else {
-            s.sink.error(&media_at, "the request body has no schema");
-            continue;
-        };
-        let ty = s.type_ref(schema, &media_at.push("schema"), &format!("{ctx}Request"));
-        if encoding == BodyEncoding::Multipart {
-            s.make_form(&ty, &media.encoding, &media_at);
+            encoding = BodyEncoding::Binary;
         }
-        let name = if encoding == BodyEncoding::Json {
-            "Json"
+        let ty = if encoding == BodyEncoding::Binary {
+            TypeRef::Bytes
         } else {
-            "Multipart"
+            ty
         };
+        // `application/json`, `text/json` and `application/*+json` offering one schema are one choice
+        // for the caller: the first listed is sent.
+        if variants
+            .iter()
+            .any(|v| v.encoding == encoding && v.ty == ty && encoding == BodyEncoding::Json)
+        {
+            continue;
+        }
+        let name = unique_name(
+            &mut variant_names,
+            &mut s.sink,
+            &variant_for_media_type(media_type),
+            &media_at,
+            "body variant name",
+        );
         variants.push(BodyVariant {
-            name: name.to_owned(),
+            name,
             encoding,
             ty,
-            content_type: media_type.clone(),
+            content_type: sent_content_type(media_type, encoding),
         });
     }
-    match variants.len() {
-        0 => None,
-        1 => variants.pop().map(|v| Body {
+    if variants.len() == 1 {
+        return variants.pop().map(|v| Body {
             encoding: v.encoding,
             ty: v.ty,
             content_type: v.content_type,
-        }),
-        _ => {
-            for (i, v) in variants.iter().enumerate() {
-                if variants[..i].iter().any(|w| w.encoding == v.encoding) {
-                    s.sink.error(
-                        &at.push("content"),
-                        format!(
-                            "two {:?} content types in one body are not supported",
-                            v.encoding
-                        ),
-                    );
-                }
+        });
+    }
+    let name = format!("{ctx}Body");
+    let doc = format!(
+        "The request body of [`Client::{fn_name}`](crate::Client::{fn_name}): one of the media types the operation accepts."
+    );
+    let name = unique_name(&mut s.names, &mut s.sink, &name, &at, "type name");
+    s.push_type(name.clone(), doc, TypeKind::BodyChoice(variants), &at);
+    Some(Body {
+        encoding: BodyEncoding::Choice,
+        ty: TypeRef::Named(name),
+        content_type: String::new(),
+    })
+}
+
+/// How a request body of this media type is sent.
+fn body_encoding(media_type: &str) -> BodyEncoding {
+    let essence = essence(media_type);
+    if is_json(&essence) {
+        BodyEncoding::Json
+    } else if essence.starts_with("multipart/") {
+        BodyEncoding::Multipart
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyEncoding::Form
+    } else if is_text(&essence) {
+        BodyEncoding::Text
+    } else {
+        BodyEncoding::Binary
+    }
+}
+
+/// The `Content-Type` sent: the declared media type, with wildcards made concrete.
+fn sent_content_type(media_type: &str, encoding: BodyEncoding) -> String {
+    let essence = essence(media_type);
+    match encoding {
+        BodyEncoding::Multipart => "multipart/form-data".to_owned(), // the runtime adds the boundary
+        _ if essence.contains('*') => match encoding {
+            BodyEncoding::Json => "application/json".to_owned(),
+            BodyEncoding::Text => "text/plain; charset=utf-8".to_owned(),
+            _ => "application/octet-stream".to_owned(),
+        },
+        _ => media_type.trim().to_owned(),
+    }
+}
+
+/// A variant name for a body or response media type: `Json`, `Form`, `Multipart`, `Text`, `Binary`,
+/// or the media type's own words for the others (`MergePatchJson`, `Xml`, `Png`).
+fn variant_for_media_type(media_type: &str) -> String {
+    let essence = essence(media_type);
+    match essence.as_str() {
+        "application/json" => "Json".to_owned(),
+        "application/x-www-form-urlencoded" => "Form".to_owned(),
+        "multipart/form-data" => "Multipart".to_owned(),
+        "text/plain" => "Text".to_owned(),
+        "application/octet-stream" | "*/*" => "Binary".to_owned(),
+        other => {
+            let subtype = other.rsplit('/').next().unwrap_or(other);
+            let name = type_ident(subtype.trim_start_matches("x-").trim_start_matches("vnd."));
+            if name == "Unnamed" {
+                "Binary".to_owned()
+            } else {
+                name
             }
-            let name = format!("{ctx}Body");
-            let doc = format!(
-                "The request body of [`Client::{}`](crate::Client::{}): one of the content types the operation accepts.",
-                unraw(&snake_ident(ctx)),
-                unraw(&snake_ident(ctx))
-            );
-            if claim(&mut s.names, &mut s.sink, &name, &at, "type name") {
-                s.push_type(name.clone(), doc, TypeKind::BodyChoice(variants), &at);
-            }
-            Some(Body {
-                encoding: BodyEncoding::Choice,
-                ty: TypeRef::Named(name),
-                content_type: String::new(),
-            })
         }
     }
+}
+
+/// The media type without parameters, lowercase.
+fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn is_text(essence: &str) -> bool {
+    essence.starts_with("text/")
+        || matches!(
+            essence,
+            "application/xml"
+                | "application/yaml"
+                | "application/x-yaml"
+                | "application/javascript"
+        )
+        || (essence.starts_with("application/") && essence.ends_with("+xml"))
+}
+
+/// The response content to read: JSON when offered (it is typed), else text, else bytes.
+fn response_content(
+    content: &IndexMap<String, openapiv3::MediaType>,
+) -> Option<(&String, &openapiv3::MediaType, Decode)> {
+    let by = |decode: Decode| {
+        content.iter().find(|(mt, _)| {
+            let e = essence(mt);
+            match decode {
+                Decode::Json => is_json(&e),
+                Decode::Text => is_text(&e),
+                _ => true,
+            }
+        })
+    };
+    [Decode::Json, Decode::Text, Decode::Bytes]
+        .into_iter()
+        .find_map(|d| by(d).map(|(mt, m)| (mt, m, d)))
 }
 
 fn responses(
@@ -753,6 +948,7 @@ fn responses(
                 .map(|r| ("default".to_owned(), r)),
         )
         .collect();
+    let successes = all.iter().filter(|(st, _)| st.starts_with('2')).count();
     for (status, response) in all {
         let r_at = at.push(&status);
         let Some((response, r_at)) =
@@ -760,39 +956,133 @@ fn responses(
         else {
             continue;
         };
-        let json = response.content.iter().find(|(mt, _)| is_json(mt));
-        let body = json.and_then(|(mt, media)| {
-            let schema = media.schema.as_ref()?;
-            let context = if status.starts_with('2') {
-                format!("{ctx}Response")
-            } else {
-                format!("{ctx}Error{status}")
-            };
-            Some(s.type_ref(
-                schema,
-                &r_at.push("content").push(mt).push("schema"),
-                &context,
-            ))
-        });
-        if body.is_none() && status.starts_with('2') && !response.content.is_empty() {
-            s.sink.error(
-                &r_at.push("content"),
-                "success responses that are not JSON are not supported yet",
-            );
-        }
+        let success = status.starts_with('2') || (status == "default" && successes == 0);
+        let (body, decode) = match response_content(&response.content) {
+            None => (None, Decode::Empty),
+            Some((_, _, Decode::Text)) => (Some(TypeRef::String), Decode::Text),
+            Some((_, _, Decode::Bytes)) => (Some(TypeRef::Bytes), Decode::Bytes),
+            Some((mt, media, _)) => {
+                let ty = match &media.schema {
+                    Some(schema) => {
+                        // `default` → `Default`, `4XX` → `4xx`: the status as words of the name.
+                        let status_words = status.to_ascii_lowercase().to_upper_camel_case();
+                        let context = if success && successes > 1 {
+                            format!("{ctx}Response{status_words}")
+                        } else if success {
+                            format!("{ctx}Response")
+                        } else {
+                            format!("{ctx}Error{status_words}")
+                        };
+                        s.type_ref(
+                            schema,
+                            &r_at.push("content").push(mt).push("schema"),
+                            &type_ident(&context),
+                        )
+                    }
+                    None => TypeRef::Json,
+                };
+                (Some(ty), Decode::Json)
+            }
+        };
         out.push(ResponseCase {
             status,
             summary: first_sentence(&sanitize(&response.description)),
             body,
-            decode: super::Decode::Json,
+            decode,
         });
     }
     out
 }
 
+/// Whether a documented response is a success: a 2xx status, or `default` when no 2xx is documented.
+fn is_success(case: &ResponseCase, all: &[ResponseCase]) -> bool {
+    case.status.starts_with('2')
+        || (case.status == "default" && !all.iter().any(|r| r.status.starts_with('2')))
+}
+
+/// The success type and how to read it: one type when every success response has the same body, else
+/// an enum with one variant per status (`{Op}Success`), decoded by the status received.
+fn success_type(
+    s: &mut Schemas<'_>,
+    responses: &[ResponseCase],
+    ctx: &str,
+    fn_name: &str,
+    at: &Pointer,
+) -> (Option<TypeRef>, Decode) {
+    let cases: Vec<&ResponseCase> = responses
+        .iter()
+        .filter(|r| is_success(r, responses))
+        .collect();
+    let Some(first) = cases.first() else {
+        // Nothing documented: whatever comes is read as JSON, if anything.
+        return (None, Decode::Json);
+    };
+    if cases
+        .iter()
+        .all(|c| c.body == first.body && c.decode == first.decode)
+    {
+        return match first.decode {
+            // `()` from an empty or absent body: kept as JSON (`null`) reading for the common case.
+            Decode::Empty => (None, Decode::Json),
+            d => (first.body.clone(), d),
+        };
+    }
+    let mut names = NameIndex::new();
+    let variants = cases
+        .iter()
+        .map(|c| {
+            let name = unique_name(
+                &mut names,
+                &mut s.sink,
+                &status_variant(&c.status),
+                &at.push(&c.status),
+                "response variant name",
+            );
+            ResponseVariant {
+                name,
+                status: c.status.clone(),
+                ty: c.body.clone(),
+                decode: c.decode,
+                doc: c.summary.clone(),
+            }
+        })
+        .collect();
+    let name = unique_name(
+        &mut s.names,
+        &mut s.sink,
+        &format!("{ctx}Success"),
+        at,
+        "type name",
+    );
+    let doc = format!(
+        "The successful answers of [`Client::{fn_name}`](crate::Client::{fn_name}), one variant per documented status."
+    );
+    s.push_type(name.clone(), doc, TypeKind::Responses(variants), at);
+    (Some(TypeRef::Named(name)), Decode::ByStatus)
+}
+
+/// `200` → `Ok`, `204` → `NoContent`, `2XX` → `Success`, `default` → `Other`.
+fn status_variant(status: &str) -> String {
+    match status {
+        "200" => "Ok",
+        "201" => "Created",
+        "202" => "Accepted",
+        "203" => "NonAuthoritativeInformation",
+        "204" => "NoContent",
+        "205" => "ResetContent",
+        "206" => "PartialContent",
+        "207" => "MultiStatus",
+        "2XX" => "Success",
+        "default" => "Other",
+        other => return format!("Status{other}"),
+    }
+    .to_owned()
+}
+
 fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim();
+    let essence = essence(media_type);
     essence == "application/json"
+        || essence == "text/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 

@@ -51,21 +51,59 @@ impl Api {
 pub struct Auth {
     /// The request-signing rule (`x-signing` on an apiKey scheme), if the spec declares one.
     pub signing: Option<Signing>,
-    /// Static credential headers (`x-credential` on apiKey header schemes), in spec order.
-    pub headers: Vec<Credential>,
+    /// Every other credential (headers, query parameters, cookies, basic, bearer), in spec order.
+    pub credentials: Vec<Credential>,
+    /// The environment variable prefix derived from the API's title (`PETSTORE` for "Petstore API"),
+    /// for variables the spec does not name.
+    pub env_prefix: String,
 }
 
-/// A credential the caller supplies.
+/// A credential the caller supplies: one field of the generated `Credentials` struct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credential {
     /// Rust field name in the generated `Credentials` struct.
     pub field: String,
-    /// The header it is sent in (none for the signing secret, which is never sent).
-    pub header: Option<String>,
-    /// Environment variable `Credentials::from_env` reads it from.
+    /// What it is and where it is sent.
+    pub kind: CredentialKind,
+    /// Environment variable `Credentials::from_env` reads it from (for basic credentials: the prefix
+    /// of `<env>_USERNAME` and `<env>_PASSWORD`).
     pub env: Option<String>,
     /// Documentation.
     pub doc: String,
+    /// Every security requirement of every authenticated operation names its scheme; otherwise the
+    /// field is an `Option` (the spec offers alternatives, or no operation requires it).
+    pub required: bool,
+}
+
+/// The kind of a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// The signing secret: never sent.
+    SigningSecret,
+    /// A plain value sent in this header (`x-credential`: a client id, a workspace name).
+    Header(String),
+    /// An API key, kept secret, sent as `name` in a header, the query string or a cookie.
+    ApiKey {
+        /// Where it goes.
+        location: ApiKeyIn,
+        /// The header, query parameter or cookie name.
+        name: String,
+    },
+    /// HTTP basic authentication: a user name and password.
+    Basic,
+    /// A bearer token (`http` bearer, or an OAuth 2 / OpenID Connect access token the caller obtains).
+    Bearer,
+}
+
+/// Where an API key is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyIn {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
 }
 
 /// A declared HMAC request-signing rule.
@@ -144,7 +182,7 @@ pub enum TypeKind {
     Alias(TypeRef, Box<Constraints>),
     /// A string enum with a fallback variant for values added later.
     Enum(Enum),
-    /// One of several shapes (`oneOf`).
+    /// One of several shapes (`oneOf`, or `anyOf` decoded the same way).
     OneOf(OneOf),
     /// The request body of an operation that accepts several content types: the caller picks one.
     BodyChoice(Vec<BodyVariant>),
@@ -174,7 +212,8 @@ pub struct EnumValue {
     pub doc: String,
 }
 
-/// A `oneOf`.
+/// A `oneOf` or `anyOf`: an enum, tagged by its discriminator or untagged (the first variant that
+/// fits wins).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OneOf {
     /// Variants in spec order (for an untagged union: the order they are tried in).
@@ -256,6 +295,18 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// True when it is a multipart form body: it gets `to_form` instead of serde.
     pub form: bool,
+    /// The properties not listed (`additionalProperties` next to `properties`): a map flattened into
+    /// the struct. Never set on a form.
+    pub additional: Option<Additional>,
+}
+
+/// The field holding an object's other properties: `#[serde(flatten)] pub additional: BTreeMap<String, T>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Additional {
+    /// Rust field name, distinct from every property's.
+    pub rust_name: String,
+    /// The type of each value.
+    pub ty: TypeRef,
 }
 
 /// A struct field, query parameter or form field.
@@ -284,7 +335,7 @@ pub struct Field {
 /// Where and how a parameter travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamWire {
-    /// Query string, header or cookie (path parameters are arguments of their own).
+    /// Path, query string, header or cookie.
     pub location: ParamLocation,
     /// How an array or object value is written (`style`).
     pub style: ParamStyle,
@@ -292,9 +343,11 @@ pub struct ParamWire {
     pub explode: bool,
 }
 
-/// The location of a parameter that is not in the path.
+/// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamLocation {
+    /// A segment of the path (an argument of the method).
+    Path,
     /// In the query string.
     Query,
     /// A request header.
@@ -365,6 +418,18 @@ pub enum TypeRef {
     I32,
     /// `i64`.
     I64,
+    /// `i8` (`format: int8`).
+    I8,
+    /// `i16` (`format: int16`).
+    I16,
+    /// `u8` (`format: uint8`).
+    U8,
+    /// `u16` (`format: uint16`).
+    U16,
+    /// `u32` (`format: uint32`).
+    U32,
+    /// `u64` (`format: uint64`).
+    U64,
     /// `f32`.
     F32,
     /// `f64`.
@@ -393,6 +458,9 @@ pub enum TypeRef {
     Vec(Box<TypeRef>),
     /// A map with string keys.
     Map(Box<TypeRef>),
+    /// `Option<T>`: an array item or map value that may be `null` (a field says so with its own
+    /// `nullable`; a `serde_json::Value` is never wrapped, it holds `null` itself).
+    Nullable(Box<TypeRef>),
 }
 
 /// An HTTP method.

@@ -16,15 +16,21 @@
 //!   secret: { name: hmac_secret, env: AWAL_HMAC_SECRET, description: ... }
 //! ```
 //!
-//! Other apiKey header schemes are static credential headers; `x-credential: {name, env}` names the
-//! field and the environment variable.
+//! Every other scheme becomes one field of the generated `Credentials`: an apiKey (header, query or
+//! cookie; `x-credential: {name, env}` marks a plain, non-secret header value and names its field and
+//! variable), `http` basic or bearer, and `oauth2` / `openIdConnect` as a bearer access token the caller
+//! obtains (the client runs no OAuth flow). Anything else is skipped with a warning.
 
-use super::names::snake_ident;
+use super::names::{snake_ident, unraw};
 use super::prose::sanitize;
-use super::{Auth, Credential, MultipartBody, PathForm, SignedPart, Signing};
+use super::{
+    ApiKeyIn, Auth, Credential, CredentialKind, MultipartBody, PathForm, SignedPart, Signing,
+};
 use crate::diagnostics::{Pointer, Sink};
+use heck::ToShoutySnakeCase;
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme};
 use serde::Deserialize;
+use std::collections::HashSet;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -84,25 +90,40 @@ fn parse_ext<T: for<'de> Deserialize<'de>>(
     }
 }
 
-/// Reads every security scheme.
+/// Reads every security scheme. Schemes the client cannot apply are skipped with a warning.
 pub(super) fn lower_auth(spec: &OpenAPI, sink: &mut Sink) -> Auth {
-    let mut auth = Auth::default();
+    let mut auth = Auth {
+        env_prefix: env_prefix(&spec.info.title),
+        ..Auth::default()
+    };
     let Some(components) = &spec.components else {
         return auth;
     };
+    let required = required_schemes(spec);
+    let mut fields: HashSet<String> = HashSet::new();
     let base = Pointer::root().push("components").push("securitySchemes");
     for (key, scheme) in &components.security_schemes {
         let at = base.push(key);
         let scheme = match scheme {
             ReferenceOr::Item(s) => s,
             ReferenceOr::Reference { .. } => {
-                sink.error(
+                sink.warn(
                     &at,
-                    "a `$ref` security scheme is not supported; write it inline",
+                    "a `$ref` security scheme is not supported; the scheme is skipped (write it inline)",
                 );
                 continue;
             }
         };
+        let env = format!("{}_{}", auth.env_prefix, shouty(key));
+        let is_required = required.contains(key.as_str());
+        let credential =
+            |field: String, kind: CredentialKind, env: Option<String>, doc: String| Credential {
+                field,
+                kind,
+                env,
+                doc,
+                required: is_required,
+            };
         match scheme {
             SecurityScheme::APIKey {
                 location,
@@ -123,44 +144,229 @@ pub(super) fn lower_auth(spec: &OpenAPI, sink: &mut Sink) -> Auth {
                     }
                     if let Some(parsed) = parse_ext::<SigningExt>(ext, &ext_at, sink) {
                         auth.signing = signing(parsed, name, key, &ext_at, sink);
+                        if let Some(s) = &auth.signing {
+                            fields.insert(s.secret.field.clone());
+                        }
                     }
                     continue;
                 }
-                if !matches!(location, APIKeyLocation::Header) {
-                    sink.error_hint(
-                        &at.push("in"),
-                        "API keys in a query parameter or cookie are not supported yet",
-                        "send the key in a header",
+                let location = match location {
+                    APIKeyLocation::Header => ApiKeyIn::Header,
+                    APIKeyLocation::Query => ApiKeyIn::Query,
+                    APIKeyLocation::Cookie => ApiKeyIn::Cookie,
+                };
+                if location != ApiKeyIn::Query && !is_token(name) {
+                    sink.warn(
+                        &at.push("name"),
+                        format!(
+                            "`{name}` is not a valid header or cookie name; the scheme is skipped"
+                        ),
                     );
                     continue;
                 }
-                let (field, env) = match extensions.get("x-credential") {
-                    Some(ext) => {
-                        match parse_ext::<CredentialExt>(ext, &at.push("x-credential"), sink) {
-                            Some(c) => (snake_ident(&c.name), c.env),
-                            None => continue,
-                        }
-                    }
-                    None => (snake_ident(key), None),
+                let where_ = match location {
+                    ApiKeyIn::Header => format!("the `{name}` header"),
+                    ApiKeyIn::Query => format!("the `{name}` query parameter"),
+                    ApiKeyIn::Cookie => format!("the `{name}` cookie"),
                 };
-                auth.headers.push(Credential {
-                    field,
-                    header: Some(name.clone()),
-                    env,
-                    doc: description
-                        .as_deref()
-                        .map(sanitize)
-                        .unwrap_or_else(|| format!("Sent in the `{name}` header.")),
-                });
+                let described = description.as_deref().map(sanitize);
+                // `x-credential` names a plain (non-secret) header value and its variable: the Awal
+                // client id and workspace domain.
+                if let Some(ext) = extensions.get("x-credential") {
+                    let Some(c) = parse_ext::<CredentialExt>(ext, &at.push("x-credential"), sink)
+                    else {
+                        continue;
+                    };
+                    if location != ApiKeyIn::Header {
+                        sink.error(&at.push("in"), "`x-credential` is for header schemes");
+                        continue;
+                    }
+                    let c = credential(
+                        snake_ident(&c.name),
+                        CredentialKind::Header(name.clone()),
+                        c.env.or(Some(env)),
+                        described.unwrap_or_else(|| format!("Sent in {where_}.")),
+                    );
+                    push(&mut auth, &mut fields, sink, &at, c);
+                    continue;
+                }
+                let mut doc = format!("The API key of the `{key}` scheme, sent in {where_}.");
+                if let Some(d) = described {
+                    doc.push_str("\n\n");
+                    doc.push_str(&d);
+                }
+                let c = credential(
+                    snake_ident(key),
+                    CredentialKind::ApiKey {
+                        location,
+                        name: name.clone(),
+                    },
+                    Some(env),
+                    doc,
+                );
+                push(&mut auth, &mut fields, sink, &at, c);
             }
-            _ => sink.error_hint(
-                &at.push("type"),
-                "only apiKey security schemes (optionally with `x-signing`) are supported yet",
-                "describe the credential as an apiKey header",
-            ),
+            SecurityScheme::HTTP {
+                scheme: http,
+                description,
+                ..
+            } => {
+                let described = description.as_deref().map(sanitize);
+                let (kind, doc) = match http.to_ascii_lowercase().as_str() {
+                    "basic" => (
+                        CredentialKind::Basic,
+                        format!("The user name and password of the `{key}` scheme, sent as `Authorization: Basic ...`."),
+                    ),
+                    "bearer" => (
+                        CredentialKind::Bearer,
+                        format!("The token of the `{key}` scheme, sent as `Authorization: Bearer <token>`."),
+                    ),
+                    other => {
+                        sink.warn(
+                            &at.push("scheme"),
+                            format!("HTTP `{other}` authentication is not supported (only basic and bearer); the scheme is skipped"),
+                        );
+                        continue;
+                    }
+                };
+                let doc = match described {
+                    Some(d) => format!("{doc}\n\n{d}"),
+                    None => doc,
+                };
+                let c = credential(snake_ident(key), kind, Some(env), doc);
+                push(&mut auth, &mut fields, sink, &at, c);
+            }
+            SecurityScheme::OAuth2 { description, .. }
+            | SecurityScheme::OpenIDConnect { description, .. } => {
+                let what = if matches!(scheme, SecurityScheme::OAuth2 { .. }) {
+                    "OAuth 2"
+                } else {
+                    "OpenID Connect"
+                };
+                let mut doc = format!(
+                    "An access token for the `{key}` scheme ({what}), sent as `Authorization: Bearer <token>`. \
+                     The client does not run the {what} flow: obtain the token yourself, and build a new \
+                     client when it expires."
+                );
+                if let Some(d) = description.as_deref().map(sanitize) {
+                    doc.push_str("\n\n");
+                    doc.push_str(&d);
+                }
+                let c = credential(snake_ident(key), CredentialKind::Bearer, Some(env), doc);
+                push(&mut auth, &mut fields, sink, &at, c);
+            }
         }
     }
     auth
+}
+
+/// The schemes every security requirement of every authenticated operation names: their credentials
+/// are required fields, the others `Option`s. An operation without any requirement (neither its own
+/// nor a global one) requires nothing, so then nothing is required.
+fn required_schemes(spec: &OpenAPI) -> HashSet<&str> {
+    let mut required: Option<HashSet<&str>> = None;
+    for (_, item) in &spec.paths.paths {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (_, op) in item.iter() {
+            let Some(reqs) = op.security.as_ref().or(spec.security.as_ref()) else {
+                return HashSet::new();
+            };
+            if reqs.is_empty() {
+                continue; // `security: []`: a public operation
+            }
+            for req in reqs {
+                let names: HashSet<&str> = req.keys().map(String::as_str).collect();
+                required = Some(match required {
+                    None => names,
+                    Some(r) => r.intersection(&names).copied().collect(),
+                });
+            }
+        }
+    }
+    required.unwrap_or_default()
+}
+
+/// Adds a credential, renaming its field when another scheme took the name.
+fn push(
+    auth: &mut Auth,
+    taken: &mut HashSet<String>,
+    sink: &mut Sink,
+    at: &Pointer,
+    mut c: Credential,
+) {
+    c.field = unique_field(taken, c.field, at, sink);
+    auth.credentials.push(c);
+}
+
+/// `field`, or `field_2`, `field_3` ... when another scheme took it (with a warning).
+fn unique_field(
+    taken: &mut HashSet<String>,
+    field: String,
+    at: &Pointer,
+    sink: &mut Sink,
+) -> String {
+    if taken.insert(field.clone()) {
+        return field;
+    }
+    let base = unraw(&field).to_owned();
+    let mut n = 2;
+    let renamed = loop {
+        let candidate = format!("{base}_{n}");
+        if taken.insert(candidate.clone()) {
+            break candidate;
+        }
+        n += 1;
+    };
+    sink.warn(
+        at,
+        format!(
+            "the credential field `{field}` is taken by another scheme; this one is `{renamed}`"
+        ),
+    );
+    renamed
+}
+
+/// The environment variable prefix for an API: its title's words up to `API` (or `OpenAPI`), in
+/// SHOUTY_SNAKE_CASE: "Swagger Petstore - OpenAPI 3.0" → `SWAGGER_PETSTORE`, "Stripe API" → `STRIPE`.
+pub(crate) fn env_prefix(title: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take_while(|w| !w.eq_ignore_ascii_case("api") && !w.eq_ignore_ascii_case("openapi"))
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let prefix = words.join("_");
+    if prefix.is_empty() {
+        "API".to_owned()
+    } else if prefix.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("API_{prefix}")
+    } else {
+        prefix
+    }
+}
+
+/// A scheme name in SHOUTY_SNAKE_CASE, ASCII letters and digits only: `api_key` → `API_KEY`.
+fn shouty(name: &str) -> String {
+    let words: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let s = words.to_shouty_snake_case();
+    if s.is_empty() {
+        "KEY".to_owned()
+    } else {
+        s
+    }
+}
+
+/// A `token` of RFC 9110 (header and cookie names).
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn signing(
@@ -240,7 +446,8 @@ fn signing(
         },
         secret: Credential {
             field: snake_ident(&ext.secret.name),
-            header: None,
+            kind: CredentialKind::SigningSecret,
+            required: true,
             env: ext.secret.env,
             doc: ext
                 .secret
@@ -251,4 +458,68 @@ fn signing(
         },
         scheme: scheme.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_prefixes_come_from_the_title() {
+        assert_eq!(
+            env_prefix("Swagger Petstore - OpenAPI 3.0"),
+            "SWAGGER_PETSTORE"
+        );
+        assert_eq!(env_prefix("Stripe API"), "STRIPE");
+        assert_eq!(env_prefix("bunq API"), "BUNQ");
+        assert_eq!(env_prefix("GitHub v3 REST API"), "GITHUB_V3_REST");
+        assert_eq!(env_prefix("API"), "API");
+        assert_eq!(env_prefix("1Password Connect"), "API_1PASSWORD_CONNECT");
+        assert_eq!(env_prefix("Épicerie"), "PICERIE");
+        assert_eq!(shouty("api_key"), "API_KEY");
+        assert_eq!(shouty("bearerAuth"), "BEARER_AUTH");
+        assert_eq!(shouty("🙂"), "KEY");
+    }
+
+    fn lower(yaml: &str) -> (Auth, Vec<crate::Diagnostic>) {
+        let spec: OpenAPI = serde_yaml::from_str(yaml).expect("spec");
+        let mut sink = Sink::default();
+        let auth = lower_auth(&spec, &mut sink);
+        let (auth, warnings) = sink.finish(auth).expect("no errors");
+        (auth, warnings)
+    }
+
+    #[test]
+    fn alternatives_make_optional_fields_and_colliding_names_are_renamed() {
+        let (auth, warnings) = lower(
+            "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nsecurity: [{a: [], b: []}, {a: [], c: []}]\npaths:\n  /x:\n    get: {responses: {'200': {description: ok}}}\n  /y:\n    get: {security: [], responses: {'200': {description: ok}}}\ncomponents:\n  securitySchemes:\n    a: {type: apiKey, in: query, name: key}\n    b: {type: http, scheme: basic}\n    c: {type: http, scheme: Bearer}\n    C: {type: openIdConnect, openIdConnectUrl: 'https://x/.well-known'}\n",
+        );
+        let fields: Vec<(&str, bool)> = auth
+            .credentials
+            .iter()
+            .map(|c| (c.field.as_str(), c.required))
+            .collect();
+        assert_eq!(
+            fields,
+            [("a", true), ("b", false), ("c", false), ("c_2", false)]
+        );
+        assert_eq!(auth.credentials[0].env.as_deref(), Some("T_A"));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].pointer, "#/components/securitySchemes/C");
+    }
+
+    #[test]
+    fn no_security_anywhere_requires_nothing() {
+        let (auth, _) = lower(
+            "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get: {responses: {'200': {description: ok}}}\ncomponents:\n  securitySchemes:\n    k: {type: apiKey, in: cookie, name: sid}\n",
+        );
+        assert!(!auth.credentials[0].required);
+        assert_eq!(
+            auth.credentials[0].kind,
+            CredentialKind::ApiKey {
+                location: ApiKeyIn::Cookie,
+                name: "sid".to_owned()
+            }
+        );
+    }
 }

@@ -118,7 +118,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`CreateContactRequest`](super::types::CreateContactRequest), sent as multipart/form-data.
+    /// - `body`: the request body, [`CreateContactRequest`](super::types::CreateContactRequest), sent as `multipart/form-data`.
     pub async fn create_contact(
         &self,
         query: &super::types::PhoneNumberIdQuery,
@@ -209,7 +209,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `id`: ID of the contact.
-    /// - `body`: the request body, [`UpdateContactRequest`](super::types::UpdateContactRequest), sent as multipart/form-data.
+    /// - `body`: the request body, [`UpdateContactRequest`](super::types::UpdateContactRequest), sent as `multipart/form-data`.
     pub async fn update_contact(
         &self,
         id: i64,
@@ -279,7 +279,7 @@ impl crate::Client {
     ///
     /// # Arguments
     ///
-    /// - `body`: the request body, [`CreateContactGroupRequest`](super::types::CreateContactGroupRequest), sent as JSON.
+    /// - `body`: the request body, [`CreateContactGroupRequest`](super::types::CreateContactGroupRequest), sent as `application/json`.
     pub async fn create_contact_group(
         &self,
         body: &super::types::CreateContactGroupRequest,
@@ -393,7 +393,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `id`: ID of the contact group.
-    /// - `body`: the request body, [`UpdateContactGroupRequest`](super::types::UpdateContactGroupRequest), sent as JSON.
+    /// - `body`: the request body, [`UpdateContactGroupRequest`](super::types::UpdateContactGroupRequest), sent as `application/json`.
     pub async fn update_contact_group(
         &self,
         id: i64,
@@ -460,7 +460,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`CreateBranchRequest`](super::types::CreateBranchRequest), sent as multipart/form-data.
+    /// - `body`: the request body, [`CreateBranchRequest`](super::types::CreateBranchRequest), sent as `multipart/form-data`.
     pub async fn create_branch(
         &self,
         query: &super::types::PhoneNumberIdQuery,
@@ -571,7 +571,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `id`: ID of the branch (the `id` Awal assigned, not the external `branch_id`).
-    /// - `body`: the request body, [`UpdateBranchRequest`](super::types::UpdateBranchRequest), sent as multipart/form-data.
+    /// - `body`: the request body, [`UpdateBranchRequest`](super::types::UpdateBranchRequest), sent as `multipart/form-data`.
     pub async fn update_branch(
         &self,
         id: i64,
@@ -841,7 +841,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`SendTextRequest`](super::types::SendTextRequest), sent as JSON.
+    /// - `body`: the request body, [`SendTextRequest`](super::types::SendTextRequest), sent as `application/json`.
     pub async fn send_text_message(
         &self,
         query: &super::types::PhoneNumberIdQuery,
@@ -955,7 +955,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`SendTemplateRequest`](super::types::SendTemplateRequest), sent as multipart/form-data.
+    /// - `body`: the request body, [`SendTemplateRequest`](super::types::SendTemplateRequest), sent as `multipart/form-data`.
     pub async fn send_template_message(
         &self,
         query: &super::types::PhoneNumberIdQuery,
@@ -1012,7 +1012,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`SendButtonRequest`](super::types::SendButtonRequest), sent as JSON.
+    /// - `body`: the request body, [`SendButtonRequest`](super::types::SendButtonRequest), sent as `application/json`.
     pub async fn send_button_message(
         &self,
         query: &super::types::PhoneNumberIdQuery,
@@ -1060,7 +1060,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`SendListRequest`](super::types::SendListRequest), sent as JSON.
+    /// - `body`: the request body, [`SendListRequest`](super::types::SendListRequest), sent as `application/json`.
     pub async fn send_list_message(
         &self,
         query: &super::types::PhoneNumberIdQuery,
@@ -1116,7 +1116,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`SendLocationRequest`](super::types::SendLocationRequest), sent as JSON.
+    /// - `body`: the request body, [`SendLocationRequest`](super::types::SendLocationRequest), sent as `application/json`.
     pub async fn send_location_message(
         &self,
         query: &super::types::PhoneNumberIdQuery,
@@ -1338,7 +1338,7 @@ impl crate::Client {
     ///
     /// - `id`: ID of the conversation whose ticket to open or close. The page calls it the "Conversation/event ID"; the documented response returns the same value as `conversation_id`.
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`UpdateTicketRequest`](super::types::UpdateTicketRequest), sent as JSON.
+    /// - `body`: the request body, [`UpdateTicketRequest`](super::types::UpdateTicketRequest), sent as `application/json`.
     pub async fn update_ticket(
         &self,
         id: i64,
@@ -1598,7 +1598,7 @@ impl crate::Client {
     ///
     /// - `id`: ID of the order (`id`, not `order_number`).
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`UpdateOrderRequest`](super::types::UpdateOrderRequest), sent as JSON.
+    /// - `body`: the request body, [`UpdateOrderRequest`](super::types::UpdateOrderRequest), sent as `application/json`.
     pub async fn update_order(
         &self,
         id: i64,
@@ -1659,7 +1659,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    /// - `body`: the request body, [`SendInvoiceRequest`](super::types::SendInvoiceRequest), sent as multipart/form-data.
+    /// - `body`: the request body, [`SendInvoiceRequest`](super::types::SendInvoiceRequest), sent as `multipart/form-data`.
     pub async fn send_invoice_message(
         &self,
         query: &super::types::PhoneNumberIdQuery,

@@ -18,7 +18,30 @@ pub const SIGNING_RULE: crate::signing::SigningRule = crate::signing::SigningRul
     path: crate::signing::PathForm::RelativeToServer,
     multipart_body: crate::signing::MultipartBody::Raw,
 };
-/// The credentials of a workspace. `Debug` never shows the secret.
+/// Signs with [`SIGNING_RULE`] and returns the value of its `X-Awal-Signature-256` header, for checking a signature by hand.
+///
+/// `path` is relative to the base URL; `query` is `""` or `?` followed by the query string as sent; `timestamp` is the `X-Timestamp` sent; `body` is the exact body bytes sent.
+pub fn sign(
+    secret: &[u8],
+    method: &str,
+    path: &str,
+    query: &str,
+    timestamp: u64,
+    body: &[u8],
+) -> String {
+    SIGNING_RULE
+        .signature(
+            secret,
+            &crate::signing::Message {
+                method,
+                path,
+                query,
+                timestamp,
+                body,
+            },
+        )
+}
+/// The credentials the API's security schemes ask for. `Debug` never shows a secret.
 #[derive(Clone, Debug)]
 pub struct Credentials {
     /// The workspace's client ID, e.g. `client-123`.

@@ -2033,10 +2033,10 @@ impl SendMediaUploadRequest {
         form
     }
 }
-/// The request body of [`Client::send_media_message`](crate::Client::send_media_message): one of the content types the operation accepts.
+/// The request body of [`Client::send_media_message`](crate::Client::send_media_message): one of the media types the operation accepts.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendMediaMessageBody {
-    /// Sent as JSON.
+    /// Sent as `application/json`.
     Json(SendMediaLinkRequest),
     /// Sent as `multipart/form-data`.
     Multipart(SendMediaUploadRequest),
