@@ -7,6 +7,7 @@
 //! (`,`, `[`, `]`, `=` inside a value) are written literally or escaped as the style requires, and never
 //! in a form the URL parser would change (so what is signed is what is sent).
 
+use crate::request::encode_path;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -66,7 +67,7 @@ pub(crate) fn push_query(out: &mut String, name: &str, value: &Value, style: Sty
             match style {
                 Style::Form | Style::Simple if explode => {
                     for item in items {
-                        pair(name, &encoded(&item_text(item)));
+                        pair(name, &encode_path(&item_text(item)));
                     }
                 }
                 Style::DeepObject => {
@@ -81,7 +82,7 @@ pub(crate) fn push_query(out: &mut String, name: &str, value: &Value, style: Sty
                         _ => ",",
                     };
                     let joined: Vec<String> =
-                        items.iter().map(|v| encoded(&item_text(v))).collect();
+                        items.iter().map(|v| encode_path(&item_text(v))).collect();
                     pair(name, &joined.join(sep));
                 }
             }
@@ -90,21 +91,21 @@ pub(crate) fn push_query(out: &mut String, name: &str, value: &Value, style: Sty
             Style::DeepObject => deep(&mut pair, name, value),
             _ if explode => {
                 for (key, item) in map.iter().filter(|(_, v)| !v.is_null()) {
-                    pair(key, &encoded(&item_text(item)));
+                    pair(key, &encode_path(&item_text(item)));
                 }
             }
             _ => {
                 let joined: Vec<String> = map
                     .iter()
                     .filter(|(_, v)| !v.is_null())
-                    .flat_map(|(k, v)| [encoded(k), encoded(&item_text(v))])
+                    .flat_map(|(k, v)| [encode_path(k), encode_path(&item_text(v))])
                     .collect();
                 if !joined.is_empty() {
                     pair(name, &joined.join(","));
                 }
             }
         },
-        scalar_value => pair(name, &encoded(&item_text(scalar_value))),
+        scalar_value => pair(name, &encode_path(&item_text(scalar_value))),
     }
 }
 
@@ -122,21 +123,21 @@ fn deep(pair: &mut impl FnMut(&str, &str), name: &str, value: &Value) {
                 deep(pair, &format!("{name}[{i}]"), item);
             }
         }
-        leaf => pair(name, &encoded(&item_text(leaf))),
+        leaf => pair(name, &encode_path(&item_text(leaf))),
     }
-}
-
-fn encoded(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    crate::request::push_encoded(&mut out, text);
-    out
 }
 
 /// The `simple`-style text of a header or path value: `a,b`; objects `k,v` or `k=v` (exploded). `None`
 /// for null (the header is left out). Not percent-encoded: headers carry text as is, and path segments
 /// are encoded piece by piece by the caller ([`path_segment`]).
 pub(crate) fn simple(value: &Value, explode: bool, encode: bool) -> Option<String> {
-    let text = |s: &str| if encode { encoded(s) } else { s.to_owned() };
+    let text = |s: &str| {
+        if encode {
+            encode_path(&s)
+        } else {
+            s.to_owned()
+        }
+    };
     match value {
         Value::Null => None,
         Value::Array(items) => Some(

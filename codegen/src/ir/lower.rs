@@ -1,6 +1,6 @@
 //! Lowering: `openapiv3::OpenAPI` → [`Api`], every problem collected as a diagnostic.
 
-use super::names::{claim, snake_ident, type_ident, unraw};
+use super::names::{claim, claim_unique, snake_ident, type_ident, unraw};
 use super::prose::{first_sentence, sanitize};
 use super::schema::{unescape_token, Schemas};
 use super::{
@@ -8,7 +8,7 @@ use super::{
     ParamLocation, ParamStyle, ParamWire, Query, ResponseCase, ResponseVariant, Segment, Step,
     TypeKind, TypeRef,
 };
-use crate::diagnostics::{Diagnostics, Pointer, Sink};
+use crate::diagnostics::{Diagnostics, Pointer};
 use heck::ToUpperCamelCase;
 use indexmap::IndexMap;
 use openapiv3::{
@@ -141,7 +141,7 @@ fn lower_operation(
     };
     // Two operations with one id (or ids equal after case conversion) keep spec order: the later one
     // gets a numbered name, and the author is told.
-    let fn_name = unique_name(
+    let fn_name = claim_unique(
         &mut registry.fn_names,
         &mut s.sink,
         &snake_ident(&id),
@@ -208,7 +208,7 @@ fn lower_operation(
                         undeclared_path_param(name)
                     }
                 };
-                field.rust_name = unique_name(
+                field.rust_name = claim_unique(
                     &mut arg_names,
                     &mut s.sink,
                     &field.rust_name,
@@ -245,7 +245,7 @@ fn lower_operation(
                         .warn(p_at, "a parameter cannot carry a file; it is sent as text");
                     field.ty = TypeRef::String;
                 }
-                field.rust_name = unique_name(
+                field.rust_name = claim_unique(
                     &mut field_names,
                     &mut s.sink,
                     &field.rust_name,
@@ -282,7 +282,7 @@ fn lower_operation(
                 } else {
                     format!("{ctx}{suffix}")
                 };
-                let name = unique_name(
+                let name = claim_unique(
                     &mut s.names,
                     &mut s.sink,
                     &name,
@@ -620,37 +620,6 @@ fn undeclared_path_param(name: &str) -> Field {
     }
 }
 
-/// `base`, or `base` numbered (`base_2`, `base2` for types) when it is taken, with a warning naming the
-/// first owner: collisions resolve in spec order, deterministically, and never silently.
-fn unique_name(
-    index: &mut NameIndex,
-    sink: &mut Sink,
-    base: &str,
-    at: &Pointer,
-    what: &str,
-) -> String {
-    let bare = unraw(base);
-    let Some(first) = index.get(bare).cloned() else {
-        index.insert(bare.to_owned(), at.to_string());
-        return base.to_owned();
-    };
-    let sep = if bare.starts_with(|c: char| c.is_ascii_uppercase()) {
-        ""
-    } else {
-        "_"
-    };
-    let name = (2..)
-        .map(|n| format!("{bare}{sep}{n}"))
-        .find(|candidate| !index.contains_key(candidate))
-        .unwrap_or_default(); // the index is finite, so a free number exists
-    sink.warn(
-        at,
-        format!("{what} `{bare}` is already used by {first}; this one is called `{name}`"),
-    );
-    index.insert(name.clone(), at.to_string());
-    name
-}
-
 /// Follows a `$ref` into one section of `components` (one level: a reference to a reference is
 /// refused): the item and the pointer where it is declared, or a diagnostic at `at`.
 fn resolve_component<'r, 'a: 'r, T>(
@@ -798,7 +767,7 @@ fn request_body(
         {
             continue;
         }
-        let name = unique_name(
+        let name = claim_unique(
             &mut variant_names,
             &mut s.sink,
             &variant_for_media_type(media_type),
@@ -823,7 +792,7 @@ fn request_body(
     let doc = format!(
         "The request body of [`Client::{fn_name}`](crate::Client::{fn_name}): one of the media types the operation accepts."
     );
-    let name = unique_name(&mut s.names, &mut s.sink, &name, &at, "type name");
+    let name = claim_unique(&mut s.names, &mut s.sink, &name, &at, "type name");
     s.push_type(name.clone(), doc, TypeKind::BodyChoice(variants), &at);
     Some(Body {
         encoding: BodyEncoding::Choice,
@@ -1031,7 +1000,7 @@ fn success_type(
     let variants = cases
         .iter()
         .map(|c| {
-            let name = unique_name(
+            let name = claim_unique(
                 &mut names,
                 &mut s.sink,
                 &status_variant(&c.status),
@@ -1047,7 +1016,7 @@ fn success_type(
             }
         })
         .collect();
-    let name = unique_name(
+    let name = claim_unique(
         &mut s.names,
         &mut s.sink,
         &format!("{ctx}Success"),
