@@ -150,7 +150,7 @@ pub fn gen(root: &Path, write: bool) -> Result<Report, GenError> {
         );
         report.changed.push(file.path.clone());
         if write {
-            write_atomically(&path, &file.contents)?;
+            write_atomically(&path, &file.contents).map_err(|(p, e)| GenError::Io(p, e))?;
         }
     }
     // Generated files that the spec no longer produces; hand-written files are never touched.
@@ -213,14 +213,17 @@ fn compare_api(report: &mut Report, files: &[(&str, Option<String>, &str)]) {
     }
 }
 
-/// Writes next to the target, then renames over it, so a reader never sees half a file.
-fn write_atomically(path: &Path, contents: &str) -> Result<(), GenError> {
+/// Writes next to the target (`<name>.tmp`), then renames over it, so a reader never sees half a
+/// file. A failure names the path it happened on.
+pub(crate) fn write_atomically(path: &Path, contents: &str) -> Result<(), (PathBuf, io::Error)> {
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| GenError::Io(dir.to_path_buf(), e))?;
+        fs::create_dir_all(dir).map_err(|e| (dir.to_path_buf(), e))?;
     }
-    let tmp = path.with_extension("rs.tmp");
-    fs::write(&tmp, contents).map_err(|e| GenError::Io(tmp.clone(), e))?;
-    fs::rename(&tmp, path).map_err(|e| GenError::Io(path.to_path_buf(), e))
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    fs::write(&tmp, contents).map_err(|e| (tmp.clone(), e))?;
+    fs::rename(&tmp, path).map_err(|e| (path.to_path_buf(), e))
 }
 
 fn append_diff(out: &mut String, name: &str, old: &str, new: &str) {

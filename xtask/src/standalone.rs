@@ -163,7 +163,7 @@ pub fn generate(root: &Path, request: &Request<'_>) -> Result<Report, Error> {
 
     let mut written = Vec::new();
     for (rel, path, contents) in pending {
-        write_atomically(&path, contents)?;
+        crate::write_atomically(&path, contents).map_err(|(p, e)| Error::Io(p, e))?;
         written.push(rel.clone());
     }
     let mut removed = Vec::new();
@@ -229,18 +229,6 @@ fn find_stale(
         }
     }
     Ok(())
-}
-
-/// Writes next to the target, then renames over it, so a reader never sees half a file.
-fn write_atomically(path: &Path, contents: &str) -> Result<(), Error> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| Error::Io(dir.to_path_buf(), e))?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    fs::write(&tmp, contents).map_err(|e| Error::Io(tmp.clone(), e))?;
-    fs::rename(&tmp, path).map_err(|e| Error::Io(path.to_path_buf(), e))
 }
 
 impl Report {
