@@ -258,6 +258,10 @@ fn cargo_toml(name: &str, api: &Api, krate: &CrateOptions, header: &str) -> Stri
     for (dep, value) in &krate.dependencies {
         out.push_str(&format!("{dep} = {value}\n"));
     }
+    out.push_str(&format!(
+        "\n[features]\n# Both serde impls on every type; by default each type has only those its uses need.\n{} = []\n",
+        crate::emit::FULL_SERDE
+    ));
     out.push_str(
         "\n# Not a member of any enclosing workspace: the crate builds on its own.\n[workspace]\n",
     );

@@ -69,6 +69,7 @@ mod auth;
 mod base64;
 mod client;
 pub mod config;
+mod de;
 pub mod decode;
 mod error;
 mod file;

@@ -79,10 +79,20 @@ impl SigningRule {
     ///
     /// Each part is fed to the MAC on its own, so a large body is never copied into a string to sign.
     pub fn signature(&self, secret: &[u8], message: &Message<'_>) -> String {
-        // HMAC takes keys of any length (RFC 2104 hashes long keys and pads short ones), so the
-        // `InvalidLength` error of the generic `KeyInit` API cannot happen for `Hmac<Sha256>`.
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+        let mut out = String::new();
+        self.signature_into(keyed(secret), message, &mut out);
+        out
+    }
+
+    /// The signature of [`signature`](Self::signature), computed with `mac`, a MAC already keyed with the
+    /// secret ([`keyed`]), appended to `out` as `prefix` + lowercase hex. The client keys its MAC once and
+    /// clones it per request: cloning is cheaper than keying (two SHA-256 blocks) anew.
+    pub(crate) fn signature_into(
+        &self,
+        mut mac: Hmac<Sha256>,
+        message: &Message<'_>,
+        out: &mut String,
+    ) {
         let mut digits = [0u8; 20];
         for part in self.parts {
             match part {
@@ -94,11 +104,29 @@ impl SigningRule {
             }
         }
         let digest = mac.finalize().into_bytes();
-        let mut out = String::with_capacity(self.prefix.len() + digest.len() * 2);
+        out.reserve(self.prefix.len() + HEX_DIGEST_LEN);
         out.push_str(self.prefix);
-        out.push_str(&hex::encode(digest));
-        out
+        push_hex(out, &digest);
     }
+}
+
+/// The length of a SHA-256 digest in hex.
+const HEX_DIGEST_LEN: usize = 64;
+
+/// Appends `bytes` as lowercase hex, without the intermediate string of `hex::encode`.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+}
+
+/// An HMAC-SHA256 state keyed with `secret`, to be cloned for each signature.
+pub(crate) fn keyed(secret: &[u8]) -> Hmac<Sha256> {
+    // HMAC takes keys of any length (RFC 2104 hashes long keys and pads short ones), so the
+    // `InvalidLength` error of the generic `KeyInit` API cannot happen for `Hmac<Sha256>`.
+    <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC accepts keys of any length")
 }
 
 /// Writes `value` in decimal into `buffer` (20 bytes hold `u64::MAX`) and returns the digits, so the

@@ -8,6 +8,8 @@ mod security;
 mod types;
 mod validate;
 
+pub(crate) use types::FULL_SERDE;
+
 use crate::ir::{Api, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -59,6 +61,11 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
 /// The Rust type for a type reference, as written outside `types.rs`.
 pub(crate) fn types_path(ty: &TypeRef) -> TokenStream {
     type_tokens(ty, &quote!(super::types::))
+}
+
+/// The Rust type for a type reference, as written in `operations.rs`, which imports `super::types`.
+pub(crate) fn types_module_path(ty: &TypeRef) -> TokenStream {
+    type_tokens(ty, &quote!(types::))
 }
 
 /// How a value goes into a query string or a multipart part.

@@ -21,11 +21,57 @@ pub fn emit(api: &Api, checked: &super::validate::Checked) -> TokenStream {
         "The operations of the {}, as methods on [`Client`](crate::Client).",
         api.title
     ));
+    let imports = imports(api);
     quote! {
         #doc
+        #imports
         impl crate::Client {
             #(#methods)*
         }
+    }
+}
+
+/// The names the methods use, imported so that signatures and request lines fit on one line each.
+/// Only those some method uses: an unused import is a warning.
+fn imports(api: &Api) -> TokenStream {
+    if api.operations.is_empty() {
+        return quote!();
+    }
+    let types = api.operations.iter().any(|op| {
+        op.query.is_some()
+            || op.path_params.iter().any(|p| names_a_type(&p.ty))
+            || op
+                .body
+                .as_ref()
+                .is_some_and(|b| b.encoding != BodyEncoding::Text && names_a_type(&b.ty))
+            || op.success.as_ref().is_some_and(names_a_type)
+            || names_a_type(&op.error)
+    });
+    let encode_path = api.operations.iter().any(|op| {
+        op.path_params
+            .iter()
+            .any(|p| !matches!(super::wire(api, &p.ty), Wire::Json | Wire::File))
+    });
+    let types = types.then(|| {
+        quote!(
+            use super::types;
+        )
+    });
+    let encode_path = encode_path.then(|| quote!(encode_path,));
+    quote! {
+        #types
+        use crate::request::{#encode_path Request};
+        use crate::{Response, Result};
+        use reqwest::Method;
+    }
+}
+
+/// Whether the type is, or contains, a generated type.
+fn names_a_type(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(_) => true,
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => names_a_type(inner),
+        _ => false,
     }
 }
 
@@ -39,27 +85,27 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
         let ty = match &p.ty {
             TypeRef::String => quote!(&str),
             TypeRef::Vec(item) => {
-                let item = super::types_path(item);
+                let item = super::types_module_path(item);
                 quote!(&[#item])
             }
-            other => super::types_path(other),
+            other => super::types_module_path(other),
         };
         quote!(#arg: #ty,)
     });
     let query_arg = op.query.as_ref().map(|q| {
         let ty = ident(&q.type_name);
-        quote!(query: &super::types::#ty,)
+        quote!(query: &types::#ty,)
     });
     let body_arg = op.body.as_ref().map(|b| {
         let ty = match b.encoding {
             BodyEncoding::Text => quote!(str),
-            _ => super::types_path(&b.ty),
+            _ => super::types_module_path(&b.ty),
         };
         quote!(body: &#ty,)
     });
 
     let method = ident(op.method.as_str());
-    let path = path_expr(api, op);
+    let (path_let, path) = path_expr(api, op);
     let query_calls = op
         .query
         .iter()
@@ -67,7 +113,7 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
         .map(|p| param_call(api, p));
     let body_call = op.body.as_ref().map(|b| match b.encoding {
         BodyEncoding::Choice => {
-            let ty = super::types_path(&b.ty);
+            let ty = super::types_module_path(&b.ty);
             let arms = choice_variants(api, &b.ty).into_iter().map(|v| {
                 let variant = ident(&v.name);
                 let call = body_call(v.encoding, &v.content_type, quote!(body));
@@ -81,10 +127,10 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
         }
     });
     let success = match &op.success {
-        Some(ty) => super::types_path(ty),
+        Some(ty) => super::types_module_path(ty),
         None => quote!(()),
     };
-    let error = super::types_path(&op.error);
+    let error = super::types_module_path(&op.error);
     let decoder = match op.decode {
         Decode::Json | Decode::Empty => None,
         Decode::Text => Some(quote!(crate::decode::text)),
@@ -117,10 +163,11 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
         #doc
         #deprecated
         pub async fn #name(&self, #(#path_args)* #query_arg #body_arg)
-            -> crate::Result<crate::Response<#success>, #error>
+            -> Result<Response<#success>, #error>
         {
             #validation
-            let #mutable request = crate::request::Request::new(reqwest::Method::#method, #path);
+            #path_let
+            let #mutable request = Request::new(Method::#method, #path);
             #(#query_calls)*
             #body_call
             #public
@@ -213,8 +260,8 @@ fn stream(op: &Operation, p: &Pagination) -> TokenStream {
     let call = ident(&op.fn_name);
     let Some(q) = &op.query else { return quote!() }; // lowering guarantees a query struct
     let query_ty = ident(&q.type_name);
-    let item = super::types_path(&p.item_type);
-    let error = super::types_path(&op.error);
+    let item = super::types_module_path(&p.item_type);
+    let error = super::types_module_path(&op.error);
     let page_field = ident(&p.page_field);
     let page_ty = rust_type(&p.page_type);
     let items = field_path(&p.items, quote!(body), false);
@@ -226,7 +273,7 @@ fn stream(op: &Operation, p: &Pagination) -> TokenStream {
     ));
     quote! {
         #doc
-        pub fn #name(&self, query: &super::types::#query_ty)
+        pub fn #name(&self, query: &types::#query_ty)
             -> crate::pagination::Items<'_, #item, #error>
         {
             let query = query.clone();
@@ -276,11 +323,12 @@ fn field_path(steps: &[crate::ir::Step], root: TokenStream, copy_option: bool) -
     }
 }
 
-/// The request path: a literal, or the literal pieces and percent-encoded parameters concatenated.
-fn path_expr(api: &Api, op: &Operation) -> TokenStream {
+/// The request path: a literal, or a `let path` statement concatenating the literal pieces and the
+/// percent-encoded parameters, and `path`.
+fn path_expr(api: &Api, op: &Operation) -> (Option<TokenStream>, TokenStream) {
     if op.path_params.is_empty() {
         let path = &op.path;
-        return quote!(#path.to_owned());
+        return (None, quote!(#path.to_owned()));
     }
     let pieces = op.segments.iter().map(|seg| match seg {
         Segment::Literal(text) => quote!(#text),
@@ -288,23 +336,30 @@ fn path_expr(api: &Api, op: &Operation) -> TokenStream {
             let p = &op.path_params[*i];
             let arg = ident(&p.rust_name);
             match super::wire(api, &p.ty) {
-                Wire::Json | Wire::File => quote!(crate::params::path_segment(&#arg).as_str()),
+                Wire::Json | Wire::File => quote!(&crate::params::path_segment(&#arg)),
                 form => {
                     let text = super::wire_text(form, quote!(#arg));
-                    quote!(crate::request::encode_path(&#text).as_str())
+                    quote!(&encode_path(&#text))
                 }
             }
         }
     });
-    quote!([#(#pieces),*].concat())
+    (
+        Some(quote!(let path = [#(#pieces),*].concat();)),
+        quote!(path),
+    )
 }
 
 fn method_doc(op: &Operation) -> String {
     let mut doc = op.doc.clone();
+    // Parameters the spec does not describe are left out: their names and types say all there is.
     let mut args: Vec<String> = op
         .path_params
         .iter()
-        .map(|p| format!("- `{}`: {}", unraw(&p.rust_name), one_line(&p.doc)))
+        .filter_map(|p| {
+            let doc = one_line(&p.doc);
+            (!doc.is_empty()).then(|| format!("- `{}`: {doc}", unraw(&p.rust_name)))
+        })
         .collect();
     if let Some(q) = &op.query {
         let what = if q
@@ -342,10 +397,5 @@ fn method_doc(op: &Operation) -> String {
 }
 
 fn one_line(text: &str) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.is_empty() {
-        "see the spec.".to_owned()
-    } else {
-        flat
-    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

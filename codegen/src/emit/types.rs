@@ -4,6 +4,7 @@
 use super::docs::doc_attrs;
 use super::{ident, rust_type, unaliased, wire, wire_text, Wire};
 use crate::ir::names::unraw;
+use crate::ir::usage::Usage;
 use crate::ir::{
     Additional, Api, BodyEncoding, BodyVariant, Constraints, Enum, Field, OneOf, Struct, TypeDef,
     TypeKind, TypeRef,
@@ -25,10 +26,11 @@ pub fn emit(api: &Api) -> TokenStream {
             _ => None,
         })
         .collect();
-    let defs = api
-        .types
-        .iter()
-        .map(|t| type_def(api, t, request_types.contains(t.name.as_str())));
+    let usage = Usage::of(api);
+    let defs = api.types.iter().map(|t| {
+        let is_request = request_types.contains(t.name.as_str());
+        type_def(api, t, is_request, usage.deserialized(&t.name))
+    });
     // One struct per query type, which several operations may share.
     let mut query_users: Vec<(&crate::ir::Query, Vec<&str>)> = Vec::new();
     for op in &api.operations {
@@ -50,7 +52,10 @@ pub fn emit(api: &Api) -> TokenStream {
         plain_struct(api, &q.type_name, &doc, &q.params)
     });
     let doc = super::docs::inner_doc_attrs(&format!(
-        "Types of the {} (version {}): request bodies, query parameters and responses.",
+        "Types of the {} (version {}): request bodies, query parameters and responses.\n\n\
+         Every type implements `Serialize`. `Deserialize` is implemented by the types the API sends \
+         back, and by those no operation uses; the crate feature `{FULL_SERDE}` adds it to the types \
+         that are only sent.",
         api.title, api.version
     ));
     quote! {
@@ -60,12 +65,12 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn type_def(api: &Api, t: &TypeDef, is_request: bool) -> TokenStream {
+fn type_def(api: &Api, t: &TypeDef, is_request: bool, deserialize: bool) -> TokenStream {
     match &t.kind {
         TypeKind::Struct(s) if s.form => form_struct(api, t, s),
-        TypeKind::Struct(s) => serde_struct(api, t, s, is_request),
-        TypeKind::Enum(e) => string_enum(t, e),
-        TypeKind::OneOf(union) => one_of(t, union),
+        TypeKind::Struct(s) => serde_struct(api, t, s, is_request, deserialize),
+        TypeKind::Enum(e) => string_enum(t, e, deserialize),
+        TypeKind::OneOf(union) => one_of(t, union, deserialize),
         TypeKind::BodyChoice(variants) => body_choice(t, variants),
         TypeKind::Responses(variants) => super::responses::response_enum(t, variants),
         TypeKind::Alias(target, constraints) => {
@@ -85,7 +90,21 @@ fn fallback(doc: &str, name: &str) -> String {
     }
 }
 
-fn serde_struct(api: &Api, t: &TypeDef, s: &Struct, is_request: bool) -> TokenStream {
+/// The crate feature that gives every type both serde impls.
+pub(crate) const FULL_SERDE: &str = "full-serde";
+
+/// `#[cfg(feature = "full-serde")]` on a `Deserialize` impl that no operation needs.
+fn gate(needed: bool) -> Option<TokenStream> {
+    (!needed).then(|| quote!(#[cfg(feature = #FULL_SERDE)]))
+}
+
+fn serde_struct(
+    api: &Api,
+    t: &TypeDef,
+    s: &Struct,
+    is_request: bool,
+    deserialize: bool,
+) -> TokenStream {
     let name = ident(&t.name);
     let doc = doc_attrs(&fallback(&t.doc, &t.name));
     let default = all_optional(&s.fields).then(|| quote!(Default,));
@@ -95,13 +114,13 @@ fn serde_struct(api: &Api, t: &TypeDef, s: &Struct, is_request: bool) -> TokenSt
         let doc = doc_attrs(&field_doc(f));
         let wire = &f.wire_name;
         let rename = (unraw(&f.rust_name) != wire).then(|| quote!(#[serde(rename = #wire)]));
+        // Serialize only: `Deserialize` is written out by `from_map`.
         let optional = match (f.ty == TypeRef::UnixTime, f.optional()) {
             (true, false) => Some(quote!(#[serde(with = "chrono::serde::ts_seconds")])),
             (true, true) => Some(quote! {
-                #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_seconds_option")]
+                #[serde(skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_seconds_option")]
             }),
-            (false, _) if !f.required => Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
-            (false, _) if f.nullable => Some(quote!(#[serde(default)])),
+            (false, _) if !f.required => Some(quote!(#[serde(skip_serializing_if = "Option::is_none")])),
             (false, _) => None,
         };
         quote! { #doc #rename #optional pub #field: #ty, }
@@ -119,11 +138,38 @@ fn serde_struct(api: &Api, t: &TypeDef, s: &Struct, is_request: bool) -> TokenSt
     let ctor = is_request
         .then(|| constructor(api, &t.name, &s.fields, s.additional.as_ref()))
         .flatten();
+    let from_map = from_map(t, s, gate(deserialize));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
         pub struct #name { #(#fields)* #additional }
+        #from_map
         #ctor
+    }
+}
+
+/// `Deserialize` through the runtime's `de::from_map!`: one loop over the object's entries, a fraction
+/// of the code serde's derive expands to (see the runtime's `de` module).
+fn from_map(t: &TypeDef, s: &Struct, gate: Option<TokenStream>) -> TokenStream {
+    let name = ident(&t.name);
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let kind = match (f.ty == TypeRef::UnixTime, f.optional()) {
+            (true, false) => quote!(unix),
+            (true, true) => quote!(unix_optional),
+            (false, false) => quote!(required),
+            (false, true) => quote!(optional),
+        };
+        quote!(#wire => #field #kind)
+    });
+    let rest = s.additional.as_ref().map(|a| {
+        let field = ident(&a.rust_name);
+        quote!(rest #field)
+    });
+    quote! {
+        #gate
+        crate::de::from_map!(#name { #(#fields),* } #rest);
     }
 }
 
@@ -206,7 +252,8 @@ fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
 }
 
 /// A string enum that keeps values it does not know: forward-compatible with values the server adds.
-fn string_enum(t: &TypeDef, e: &Enum) -> TokenStream {
+fn string_enum(t: &TypeDef, e: &Enum, deserialize: bool) -> TokenStream {
+    let gate_de = gate(deserialize);
     let values = &e.values;
     let name = ident(&t.name);
     let mut doc = fallback(&t.doc, &t.name);
@@ -275,6 +322,7 @@ fn string_enum(t: &TypeDef, e: &Enum) -> TokenStream {
                 serializer.serialize_str(self.as_str())
             }
         }
+        #gate_de
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
@@ -286,7 +334,7 @@ fn string_enum(t: &TypeDef, e: &Enum) -> TokenStream {
 
 /// A `oneOf`: untagged (variants tried in spec order), or tagged by its discriminator with a fallback
 /// that keeps unknown tags as raw JSON.
-fn one_of(t: &TypeDef, union: &OneOf) -> TokenStream {
+fn one_of(t: &TypeDef, union: &OneOf, deserialize: bool) -> TokenStream {
     let name = ident(&t.name);
     let variants = union.variants.iter().map(|v| {
         let variant = ident(&v.name);
@@ -310,9 +358,13 @@ fn one_of(t: &TypeDef, union: &OneOf) -> TokenStream {
             fallback(&t.doc, &t.name),
             order.join(", ")
         ));
+        let gated = (!deserialize)
+            .then(|| quote!(#[cfg_attr(feature = #FULL_SERDE, derive(serde::Deserialize))]));
+        let derived = deserialize.then(|| quote!(, serde::Deserialize));
         return quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize #derived)]
+            #gated
             #[serde(untagged)]
             pub enum #name { #(#variants)* }
         };
@@ -349,6 +401,7 @@ fn one_of(t: &TypeDef, union: &OneOf) -> TokenStream {
     let tag_doc = doc_attrs(&format!(
         "The value of `{property}`, the tag that says which variant this is."
     ));
+    let gate_de = gate(deserialize);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -374,6 +427,7 @@ fn one_of(t: &TypeDef, union: &OneOf) -> TokenStream {
                 }
             }
         }
+        #gate_de
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = serde_json::Value::deserialize(deserializer)?;

@@ -9,6 +9,7 @@ pub(crate) mod names;
 pub mod prose;
 mod schema;
 mod security;
+pub mod usage;
 
 pub use lower::lower;
 

@@ -1,0 +1,130 @@
+//! Which named types need `Deserialize`: those the client receives.
+//!
+//! A decoding impl is most of the code rustc checks for a generated type, so a type only sent (a request
+//! body, a parameter, or inside one) goes without. A type no operation reaches (a schema kept for
+//! webhooks or for the caller's own use) keeps it, as does everything inside such a type: how it is used
+//! is not known. Every type implements `Serialize`, which is cheap and lets callers log or forward what
+//! they receive.
+
+use super::{Api, TypeKind, TypeRef};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The named types that need `Deserialize`.
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    deserialized: BTreeSet<String>,
+}
+
+impl Usage {
+    /// Walks every operation's parameters and body (sent) and responses (received) through the type
+    /// graph.
+    pub fn of(api: &Api) -> Usage {
+        let index: BTreeMap<&str, &TypeKind> = api
+            .types
+            .iter()
+            .map(|t| (t.name.as_str(), &t.kind))
+            .collect();
+        let mut sent = Walk::new(&index);
+        let mut received = Walk::new(&index);
+        for op in &api.operations {
+            for field in &op.path_params {
+                sent.visit(&field.ty);
+            }
+            for field in op.query.iter().flat_map(|q| &q.params) {
+                sent.visit(&field.ty);
+            }
+            if let Some(body) = &op.body {
+                sent.visit(&body.ty);
+            }
+            if let Some(success) = &op.success {
+                received.visit(success);
+            }
+            received.visit(&op.error);
+            for case in &op.responses {
+                if let Some(body) = &case.body {
+                    received.visit(body);
+                }
+            }
+        }
+        let unused: Vec<&str> = api
+            .types
+            .iter()
+            .map(|t| t.name.as_str())
+            .filter(|name| !sent.seen.contains(name) && !received.seen.contains(name))
+            .collect();
+        for name in unused {
+            received.visit_named(name);
+        }
+        Usage {
+            deserialized: received.seen.into_iter().map(str::to_owned).collect(),
+        }
+    }
+
+    /// Whether the type called `name` is received (or not used by any operation).
+    pub fn deserialized(&self, name: &str) -> bool {
+        self.deserialized.contains(name)
+    }
+}
+
+/// A depth-first walk from some roots through named types, remembering each name once.
+struct Walk<'a> {
+    index: &'a BTreeMap<&'a str, &'a TypeKind>,
+    seen: BTreeSet<&'a str>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(index: &'a BTreeMap<&'a str, &'a TypeKind>) -> Self {
+        Walk {
+            index,
+            seen: BTreeSet::new(),
+        }
+    }
+
+    fn visit(&mut self, ty: &'a TypeRef) {
+        self.walk(vec![ty], Vec::new());
+    }
+
+    fn visit_named(&mut self, name: &'a str) {
+        if self.seen.insert(name) {
+            self.walk(Vec::new(), vec![name]);
+        }
+    }
+
+    /// Explicit stacks: recursion would go as deep as the type graph.
+    fn walk(&mut self, mut stack: Vec<&'a TypeRef>, mut named: Vec<&'a str>) {
+        loop {
+            while let Some(ty) = stack.pop() {
+                match ty {
+                    TypeRef::Named(name) => {
+                        if let Some((&key, _)) = self.index.get_key_value(name.as_str()) {
+                            if self.seen.insert(key) {
+                                named.push(key);
+                            }
+                        }
+                    }
+                    TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                        stack.push(inner)
+                    }
+                    _ => {}
+                }
+            }
+            let Some(name) = named.pop() else { return };
+            let Some(kind) = self.index.get(name) else {
+                continue;
+            };
+            match kind {
+                TypeKind::Struct(s) => {
+                    stack.extend(s.fields.iter().map(|f| &f.ty));
+                    stack.extend(s.additional.iter().map(|a| &a.ty));
+                }
+                TypeKind::Alias(target, _) => stack.push(target),
+                TypeKind::Enum(_) => {}
+                TypeKind::OneOf(union) => stack.extend(union.variants.iter().map(|v| &v.ty)),
+                TypeKind::BodyChoice(variants) => stack.extend(variants.iter().map(|v| &v.ty)),
+                TypeKind::Responses(variants) => {
+                    stack.extend(variants.iter().filter_map(|v| v.ty.as_ref()))
+                }
+            }
+        }
+    }
+}
