@@ -13,20 +13,21 @@ use crate::options::RequestOptions;
 use crate::request::{Body, Request};
 use crate::response::Response;
 use crate::retry::{self, BoxFuture, RetryPolicy};
-use crate::secret::Secret;
-use crate::signing::{Message, MultipartBody, PathForm, SigningRule};
+use crate::signing::{self, Message, MultipartBody, PathForm, SigningRule};
 use bytes::Bytes;
+use hmac::Hmac;
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, DATE,
     HOST, TRANSFER_ENCODING, USER_AGENT,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
+use sha2::Sha256;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use url::Url;
+use url::{Position, Url};
 
 type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 type BoundarySource = Arc<dyn Fn() -> String + Send + Sync>;
@@ -270,7 +271,7 @@ impl ClientBuilder {
 
     /// Checks every setting and builds the client.
     pub fn build(self) -> std::result::Result<Client, ConfigError> {
-        let (base_url, base_path) = parse_base_url(&self.base_url)?;
+        let (base, base_url, base_path) = parse_base_url(&self.base_url)?;
 
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -297,7 +298,7 @@ impl ClientBuilder {
                     header: header_name(rule.header)?,
                     timestamp_header: header_name(rule.timestamp_header)?,
                     rule,
-                    secret,
+                    mac: signing::keyed(secret.expose()),
                 })
             }
             None => None,
@@ -314,6 +315,7 @@ impl ClientBuilder {
 
         Ok(Client {
             inner: Arc::new(Inner {
+                base,
                 base_url,
                 base_path,
                 http,
@@ -350,6 +352,8 @@ pub struct Client {
 }
 
 struct Inner {
+    /// The base URL parsed once; each request's URL is a copy with path and query set.
+    base: Url,
     /// Normalized, without a trailing slash.
     base_url: String,
     /// The base URL's path without a trailing slash (`""` for a root URL).
@@ -376,7 +380,8 @@ struct Inner {
 
 struct Signer {
     rule: SigningRule,
-    secret: Secret,
+    /// Keyed with the secret once, in `build`; each signature starts from a copy.
+    mac: Hmac<Sha256>,
     header: HeaderName,
     timestamp_header: HeaderName,
 }
@@ -398,20 +403,19 @@ impl Signer {
             PathForm::RelativeToServer => full_path.get(base_path.len()..).unwrap_or(full_path),
             PathForm::Full => full_path,
         };
-        let query = url
-            .query()
-            .map(|query| format!("?{query}"))
-            .unwrap_or_default();
         let message = Message {
             method,
             path,
-            query: &query,
+            // `?` and the query, or `""` when there is none.
+            query: &url[Position::AfterPath..Position::AfterQuery],
             timestamp,
             body,
         };
-        let signature = self.rule.signature(self.secret.expose(), &message);
+        let mut signature = String::new();
+        self.rule
+            .signature_into(self.mac.clone(), &message, &mut signature);
         // `build` checked the prefix and the rest is hex, so this cannot fail; mapped rather than unwrapped.
-        let mut signature = HeaderValue::from_str(&signature).map_err(|_| {
+        let mut signature = HeaderValue::try_from(signature).map_err(|_| {
             Error::invalid(
                 self.rule.header,
                 "the signature prefix is not a valid header value",
@@ -733,16 +737,13 @@ impl Client {
             )?;
         }
 
-        let mut builder = inner
-            .http
-            .request(prepared.method.clone(), prepared.url.clone())
-            .headers(headers)
-            .timeout(timeout);
-        if let Some(body) = &prepared.body {
-            // A cheap reference-counted copy of the bytes encoded once in `prepare`.
-            builder = builder.body(reqwest::Body::from(body.clone()));
-        }
-        let mut response = match builder.send().await {
+        // Built directly rather than with `RequestBuilder`, whose `headers` copies the map entry by entry.
+        let mut request = reqwest::Request::new(prepared.method.clone(), prepared.url.clone());
+        *request.headers_mut() = headers;
+        *request.timeout_mut() = Some(timeout);
+        // A cheap reference-counted copy of the bytes encoded once in `prepare`.
+        *request.body_mut() = prepared.body.clone().map(reqwest::Body::from);
+        let mut response = match inner.http.execute(request).await {
             Ok(response) => response,
             Err(error) => return Ok(Attempt::Transport(error)),
         };
@@ -806,7 +807,11 @@ impl Client {
             query
         };
         let url = self.url(&path, &query)?;
-        let mut headers = HeaderMap::new();
+        // Room for Content-Type, Cookie, and the signature and timestamp each attempt adds to its copy, so
+        // that no insert grows the map.
+        let mut headers = HeaderMap::with_capacity(
+            extra_headers.len() + inner.headers.len() + inner.credentials.headers.len() + 4,
+        );
         for (name, value) in extra_headers {
             let (header, value) = checked_header(name, &value)?;
             headers.append(header, value);
@@ -865,7 +870,7 @@ impl Client {
             Body::Multipart(form) => {
                 let (boundary, bytes) = self.encode(&form)?;
                 // A valid boundary is printable ASCII, so this cannot fail; mapped rather than unwrapped anyway.
-                let content_type = HeaderValue::from_str(&multipart::content_type(&boundary))
+                let content_type = HeaderValue::try_from(multipart::content_type(&boundary))
                     .map_err(|_| Error::invalid("body", "boundary is not a valid header value"))?;
                 headers.insert(CONTENT_TYPE, content_type);
                 (Some(Bytes::from(bytes)), true)
@@ -900,8 +905,8 @@ impl Client {
                 .is_some_and(|signer| signer.header == name || signer.timestamp_header == name)
     }
 
-    /// Joins base URL, path and query as text and parses the result, refusing anything the parser changed:
-    /// what is signed is then, by construction, what is sent.
+    /// Sets path and query on a copy of the parsed base URL, refusing anything the parser changed: what is
+    /// signed is then, by construction, what is sent.
     fn url<E>(&self, path: &str, query: &str) -> Result<Url, E> {
         if !path.starts_with('/') {
             return Err(Error::invalid(
@@ -909,15 +914,14 @@ impl Client {
                 format!("`{path}` does not start with '/'"),
             ));
         }
-        let base = &self.inner.base_url;
-        let mut text = String::with_capacity(base.len() + path.len() + 1 + query.len());
-        text.push_str(base);
-        text.push_str(path);
-        if !query.is_empty() {
-            text.push('?');
-            text.push_str(query);
-        }
-        let url = Url::parse(&text).map_err(|error| Error::invalid("path", error.to_string()))?;
+        let base_path = &self.inner.base_path;
+        let mut full_path = String::with_capacity(base_path.len() + path.len());
+        full_path.push_str(base_path);
+        full_path.push_str(path);
+        // Only path and query are parsed: scheme, host and port were checked once, in `build`.
+        let mut url = self.inner.base.clone();
+        url.set_path(&full_path);
+        url.set_query((!query.is_empty()).then_some(query));
         // The parser resolves `.` and `..` segments (also percent-encoded ones): `/contacts/..` would reach
         // another resource than the one asked for, so such a path is refused rather than sent.
         let same_path = url.path().strip_prefix(self.inner.base_path.as_str()) == Some(path);
@@ -987,8 +991,9 @@ fn invalid_header_value(name: &str) -> ConfigError {
     }
 }
 
-/// Parses and normalizes the base URL; returns it without a trailing slash, and its path likewise.
-fn parse_base_url(text: &str) -> std::result::Result<(String, String), ConfigError> {
+/// Parses and normalizes the base URL; returns it parsed, as text without a trailing slash, and its path
+/// likewise.
+fn parse_base_url(text: &str) -> std::result::Result<(Url, String, String), ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
         url: without_userinfo(text),
         reason: reason.to_owned(),
@@ -1012,7 +1017,7 @@ fn parse_base_url(text: &str) -> std::result::Result<(String, String), ConfigErr
     // Without query and fragment, the serialized URL ends with its path.
     let base_url = url.as_str().trim_end_matches('/').to_owned();
     let base_path = url.path().trim_end_matches('/').to_owned();
-    Ok((base_url, base_path))
+    Ok((url, base_url, base_path))
 }
 
 /// `text` with any `user:password@` removed, so a refused URL can be shown in an error without its password.
@@ -1073,6 +1078,7 @@ mod wire_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::Secret;
     use crate::signing::SignedPart;
     use crate::test_server::{Reply, Server};
     use reqwest::{Method, StatusCode};
