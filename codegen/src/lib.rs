@@ -74,15 +74,7 @@ pub(crate) fn generate_with_api(
     let spec = load::load(spec_text)?;
     let mut api = ir::lower(&spec)?;
     let header = render::header(&options.command, &options.spec_name);
-    let files = emit::emit(&api)
-        .into_iter()
-        .map(|(path, tokens)| {
-            Ok(GeneratedFile {
-                path: path.to_owned(),
-                contents: render::render(path, tokens, &header)?,
-            })
-        })
-        .collect::<Result<Vec<_>, Diagnostics>>()?;
+    let files = emit_and_render(&api, &header)?;
     // Query structs shared by several operations count once.
     let queries: std::collections::BTreeSet<&str> = api
         .operations
@@ -96,4 +88,142 @@ pub(crate) fn generate_with_api(
         warnings: std::mem::take(&mut api.warnings),
     };
     Ok((output, api))
+}
+
+/// The most types in one piece of `types.rs`: pieces this small keep the largest syntax tree held at
+/// once small (a whole Stripe `types.rs` parses into about 170 MB) and give the threads even shares.
+const MAX_TYPES_PER_PIECE: usize = 256;
+
+/// Emits and renders every file of [`emit::FILES`], in that order, spreading the pieces of the files
+/// ([`emit::Piece`]) over up to [`MAX_THREADS`] threads. Emitting and rendering are most of generation's
+/// time and the pieces do not depend on one another. Token streams cannot cross threads, so a thread
+/// renders the pieces it emits; only text comes back. The output does not depend on how many threads
+/// run or which thread takes which piece.
+fn emit_and_render(api: &ir::Api, header: &str) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS));
+    let per_piece = api
+        .types
+        .len()
+        .div_ceil(threads * 2)
+        .clamp(16, MAX_TYPES_PER_PIECE);
+    emit_and_render_with(api, header, threads, per_piece)
+}
+
+/// The most threads generation uses: beyond this, starting them costs more than they save on specs
+/// of the sizes seen.
+const MAX_THREADS: usize = 4;
+
+/// [`emit_and_render`] with the thread count and piece size given.
+fn emit_and_render_with(
+    api: &ir::Api,
+    header: &str,
+    threads: usize,
+    types_per_piece: usize,
+) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let context = emit::Context::new(api);
+    let pieces = emit::pieces(api, types_per_piece);
+    // Each thread takes the next piece not yet taken until none is left. `operations.rs`, one piece
+    // and usually the largest, goes first so that it does not finish last on its own.
+    let mut order: Vec<usize> = (0..pieces.len()).collect();
+    order.sort_by_key(|&index| pieces[index].file != "operations.rs");
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || -> Vec<(usize, Result<String, Diagnostics>)> {
+        let mut done = Vec::new();
+        loop {
+            let taken = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((index, piece)) = order.get(taken).map(|&i| (i, &pieces[i])) else {
+                return done;
+            };
+            let tokens = emit::emit_piece(api, &context, piece);
+            done.push((index, render::render_piece(piece.file, tokens)));
+        }
+    };
+    let mut rendered = std::thread::scope(|scope| {
+        let workers: Vec<_> = (1..threads)
+            .filter_map(|i| {
+                std::thread::Builder::new()
+                    .name(format!("codegen-{i}"))
+                    .spawn_scoped(scope, work)
+                    // A thread that cannot start leaves its share to the others.
+                    .ok()
+            })
+            .collect();
+        let mut rendered = work();
+        for worker in workers {
+            match worker.join() {
+                Ok(more) => rendered.extend(more),
+                // A panic on a worker is a generator bug: let it surface as it would on one thread.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        rendered
+    });
+    rendered.sort_by_key(|(index, _)| *index);
+    let mut files: Vec<GeneratedFile> = Vec::with_capacity(emit::FILES.len());
+    // Every index was taken exactly once, so after sorting, `rendered` lines up with `pieces`.
+    for ((_, text), piece) in rendered.into_iter().zip(&pieces) {
+        let text = text?;
+        match files.last_mut() {
+            Some(file) if file.path == piece.file => file.contents.push_str(&text),
+            _ => files.push(GeneratedFile {
+                path: piece.file.to_owned(),
+                contents: format!("{header}{text}"),
+            }),
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The specs whose output is compared: the Awal spec and fixtures with many kinds of types.
+    const SPECS: [&str; 5] = [
+        include_str!("../../spec/awal.yaml"),
+        include_str!("../../tests/fixtures/features.yaml"),
+        include_str!("../../tests/fixtures/deep-refs.yaml"),
+        include_str!("../../tests/fixtures/schemas/unions.yaml"),
+        include_str!("../../tests/fixtures/schemas/names.yaml"),
+    ];
+
+    #[test]
+    fn output_does_not_depend_on_threads_or_piece_size() {
+        let header = render::header("cmd", "spec.yaml");
+        for text in SPECS {
+            let api = ir::lower(&load::load(text).expect("loads")).expect("lowers");
+            let whole: Vec<GeneratedFile> = emit::emit(&api)
+                .into_iter()
+                .map(|(path, tokens)| GeneratedFile {
+                    path: path.to_owned(),
+                    contents: render::render(path, tokens, &header).expect("renders"),
+                })
+                .collect();
+            assert_eq!(whole.len(), emit::FILES.len());
+            for (threads, per_piece) in [(1, usize::MAX), (1, 1), (2, 7), (3, 1), (4, 16)] {
+                let split =
+                    emit_and_render_with(&api, &header, threads, per_piece).expect("renders");
+                assert_eq!(
+                    split, whole,
+                    "{threads} threads, {per_piece} types per piece"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn types_are_cut_into_runs_that_cover_every_type_once() {
+        let api = ir::lower(&load::load(SPECS[0]).expect("loads")).expect("lowers");
+        let runs: Vec<std::ops::Range<usize>> = emit::pieces(&api, 10)
+            .into_iter()
+            .filter(|piece| piece.file == "types.rs")
+            .map(|piece| piece.types)
+            .collect();
+        assert_eq!(runs.len(), api.types.len().div_ceil(10));
+        assert_eq!(runs.first().map(|r| r.start), Some(0));
+        assert_eq!(runs.last().map(|r| r.end), Some(api.types.len()));
+        assert!(runs
+            .windows(2)
+            .all(|w| w[0].end == w[1].start && w[0].len() == 10));
+    }
 }

@@ -14,16 +14,101 @@ use crate::ir::{Api, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-/// The generated files, as (file name, tokens), in a fixed order.
+pub use validate::Checked;
+
+/// The names of the generated files, in their fixed order.
+pub const FILES: [&str; 5] = [
+    "mod.rs",
+    "types.rs",
+    "security.rs",
+    "operations.rs",
+    "validate.rs",
+];
+
+/// The generated files, as (file name, tokens), in the order of [`FILES`].
 pub fn emit(api: &Api) -> Vec<(&'static str, TokenStream)> {
-    let checked = validate::Checked::find(api);
-    vec![
-        ("mod.rs", module(api)),
-        ("types.rs", types::emit(api)),
-        ("security.rs", security::emit(api)),
-        ("operations.rs", operations::emit(api, &checked)),
-        ("validate.rs", validate::emit(api, &checked)),
-    ]
+    let context = Context::new(api);
+    FILES
+        .into_iter()
+        .map(|file| {
+            let whole = Piece {
+                file,
+                types: 0..api.types.len(),
+            };
+            (file, emit_piece(api, &context, &whole))
+        })
+        .collect()
+}
+
+/// What every piece of every file may need, worked out once from the whole IR.
+#[derive(Debug)]
+pub struct Context<'a> {
+    checked: Checked,
+    types: types::Context<'a>,
+}
+
+impl<'a> Context<'a> {
+    /// Works out which types get checks, and which serde impls each type needs.
+    pub fn new(api: &'a Api) -> Self {
+        Context {
+            checked: Checked::find(api),
+            types: types::Context::new(api),
+        }
+    }
+}
+
+/// Part of a generated file, emitted and rendered on its own so that the pieces of a large spec can be
+/// spread over threads and no file's syntax tree is ever whole in memory. A file is the concatenation of
+/// its pieces' rendered text, in order: `types.rs` comes in runs of types (the first piece carries the
+/// module doc, the last one the query structs), every other file in one piece.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    /// The file the piece belongs to, one of [`FILES`].
+    pub file: &'static str,
+    /// For `types.rs`: the indices into `api.types` of the types this piece holds.
+    pub types: std::ops::Range<usize>,
+}
+
+/// Every piece of every file, in file order then text order, with at most `types_per_piece` types in a
+/// piece of `types.rs` (at least one).
+pub fn pieces(api: &Api, types_per_piece: usize) -> Vec<Piece> {
+    let count = api.types.len();
+    let per_piece = types_per_piece.max(1);
+    let mut pieces = Vec::new();
+    for file in FILES {
+        if file != "types.rs" {
+            pieces.push(Piece {
+                file,
+                types: 0..count,
+            });
+            continue;
+        }
+        let mut start = 0;
+        loop {
+            let end = (start + per_piece).min(count);
+            pieces.push(Piece {
+                file,
+                types: start..end,
+            });
+            if end == count {
+                break;
+            }
+            start = end;
+        }
+    }
+    pieces
+}
+
+/// The tokens of one piece (see [`Piece`]). A file name outside [`FILES`] gives no tokens.
+pub fn emit_piece(api: &Api, context: &Context<'_>, piece: &Piece) -> TokenStream {
+    match piece.file {
+        "mod.rs" => module(api),
+        "types.rs" => types::emit_range(api, &context.types, piece.types.clone()),
+        "security.rs" => security::emit(api),
+        "operations.rs" => operations::emit(api, &context.checked),
+        "validate.rs" => validate::emit(api, &context.checked),
+        _ => TokenStream::new(),
+    }
 }
 
 fn module(api: &Api) -> TokenStream {

@@ -12,26 +12,65 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 /// More required fields than this and a constructor is harder to read than a struct literal
 /// (and clippy's `too_many_arguments` agrees).
 const MAX_CONSTRUCTOR_ARGS: usize = 7;
 
-pub fn emit(api: &Api) -> TokenStream {
-    let request_types: BTreeSet<&str> = api
-        .operations
-        .iter()
-        .filter_map(|op| match &op.body.as_ref()?.ty {
-            TypeRef::Named(n) => Some(n.as_str()),
-            _ => None,
-        })
-        .collect();
-    let usage = Usage::of(api);
-    let defs = api.types.iter().map(|t| {
-        let is_request = request_types.contains(t.name.as_str());
-        type_def(api, t, is_request, usage.deserialized(&t.name))
+/// What the pieces of `types.rs` need to know about the whole IR.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// The types sent as a request body: they get a constructor.
+    request_types: BTreeSet<&'a str>,
+    /// Which types need `Deserialize`.
+    usage: Usage,
+}
+
+impl<'a> Context<'a> {
+    /// Collects the request body types and the serde usage of every type.
+    pub fn new(api: &'a Api) -> Self {
+        let request_types = api
+            .operations
+            .iter()
+            .filter_map(|op| match &op.body.as_ref()?.ty {
+                TypeRef::Named(n) => Some(n.as_str()),
+                _ => None,
+            })
+            .collect();
+        Context {
+            request_types,
+            usage: Usage::of(api),
+        }
+    }
+}
+
+/// The part of `types.rs` that holds `api.types[range]`: the piece that starts at the first type also
+/// has the module doc, and the piece that ends at the last type has the query structs.
+pub fn emit_range(api: &Api, context: &Context<'_>, range: Range<usize>) -> TokenStream {
+    let doc = (range.start == 0).then(|| {
+        super::docs::inner_doc_attrs(&format!(
+            "Types of the {} (version {}): request bodies, query parameters and responses.\n\n\
+             Every type implements `Serialize`. `Deserialize` is implemented by the types the API sends \
+             back, and by those no operation uses; the crate feature `{FULL_SERDE}` adds it to the types \
+             that are only sent.",
+            api.title, api.version
+        ))
     });
-    // One struct per query type, which several operations may share.
+    let queries = (range.end >= api.types.len()).then(|| query_structs(api));
+    let defs = api.types.get(range).unwrap_or_default().iter().map(|t| {
+        let is_request = context.request_types.contains(t.name.as_str());
+        type_def(api, t, is_request, context.usage.deserialized(&t.name))
+    });
+    quote! {
+        #doc
+        #(#defs)*
+        #queries
+    }
+}
+
+/// One struct per query type, which several operations may share.
+fn query_structs(api: &Api) -> TokenStream {
     let mut query_users: Vec<(&crate::ir::Query, Vec<&str>)> = Vec::new();
     for op in &api.operations {
         let Some(q) = &op.query else { continue };
@@ -51,18 +90,7 @@ pub fn emit(api: &Api) -> TokenStream {
         let doc = format!("Query parameters of {}.", links.join(", "));
         plain_struct(api, &q.type_name, &doc, &q.params)
     });
-    let doc = super::docs::inner_doc_attrs(&format!(
-        "Types of the {} (version {}): request bodies, query parameters and responses.\n\n\
-         Every type implements `Serialize`. `Deserialize` is implemented by the types the API sends \
-         back, and by those no operation uses; the crate feature `{FULL_SERDE}` adds it to the types \
-         that are only sent.",
-        api.title, api.version
-    ));
-    quote! {
-        #doc
-        #(#defs)*
-        #(#queries)*
-    }
+    quote!(#(#queries)*)
 }
 
 fn type_def(api: &Api, t: &TypeDef, is_request: bool, deserialize: bool) -> TokenStream {

@@ -8,6 +8,7 @@ use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which named types have checks, found once over the whole API.
+#[derive(Debug)]
 pub struct Checked {
     names: BTreeSet<String>,
 }
