@@ -13,9 +13,9 @@ use crate::options::RequestOptions;
 use crate::request::{Body, Request};
 use crate::response::Response;
 use crate::retry::{self, BoxFuture, RetryPolicy};
-use crate::signing::{self, Message, MultipartBody, PathForm, SigningRule};
+use crate::signing::{self, Message, MultipartBody, PathForm, SignedPart, SigningRule};
 use bytes::Bytes;
-use hmac::Hmac;
+use hmac::{Hmac, Mac};
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, DATE,
     HOST, TRANSFER_ENCODING, USER_AGENT,
@@ -33,6 +33,8 @@ type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 type BoundarySource = Arc<dyn Fn() -> String + Send + Sync>;
 type Sleep = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
 type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
+/// The signing MAC, keyed with the secret.
+type KeyedMac = Hmac<Sha256>;
 
 /// How much of a response body is kept in errors.
 const BODY_START_LIMIT: usize = 4096;
@@ -212,7 +214,8 @@ impl ClientBuilder {
     }
 
     /// The clock giving the signed timestamp in Unix seconds. Default: the system clock. Called for every
-    /// attempt, so that a retry carries a fresh timestamp.
+    /// attempt, so that a retry carries a fresh timestamp. For a signed form, the first attempt's is read
+    /// just before the form is encoded, because the signature is computed while encoding.
     pub fn clock(mut self, now_unix_seconds: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now_unix_seconds));
         self
@@ -381,12 +384,37 @@ struct Inner {
 struct Signer {
     rule: SigningRule,
     /// Keyed with the secret once, in `build`; each signature starts from a copy.
-    mac: Hmac<Sha256>,
+    mac: KeyedMac,
     header: HeaderName,
     timestamp_header: HeaderName,
 }
 
 impl Signer {
+    /// The request values the rule signs: the path in the rule's form, the query as sent.
+    fn message<'a>(
+        &self,
+        method: &'a str,
+        url: &'a Url,
+        base_path: &str,
+        timestamp: u64,
+        body: &'a [u8],
+    ) -> Message<'a> {
+        let full_path = url.path();
+        let path = match self.rule.path {
+            // `Client::url` checked that the parsed path is exactly base path + request path.
+            PathForm::RelativeToServer => full_path.get(base_path.len()..).unwrap_or(full_path),
+            PathForm::Full => full_path,
+        };
+        Message {
+            method,
+            path,
+            // `?` and the query, or `""` when there is none.
+            query: &url[Position::AfterPath..Position::AfterQuery],
+            timestamp,
+            body,
+        }
+    }
+
     /// Signs the request as the rule says and adds the signature and timestamp headers.
     fn sign_into<E>(
         &self,
@@ -397,23 +425,17 @@ impl Signer {
         timestamp: u64,
         body: &[u8],
     ) -> Result<(), E> {
-        let full_path = url.path();
-        let path = match self.rule.path {
-            // `Client::url` checked that the parsed path is exactly base path + request path.
-            PathForm::RelativeToServer => full_path.get(base_path.len()..).unwrap_or(full_path),
-            PathForm::Full => full_path,
-        };
-        let message = Message {
-            method,
-            path,
-            // `?` and the query, or `""` when there is none.
-            query: &url[Position::AfterPath..Position::AfterQuery],
-            timestamp,
-            body,
-        };
+        let message = self.message(method, url, base_path, timestamp, body);
         let mut signature = String::new();
         self.rule
             .signature_into(self.mac.clone(), &message, &mut signature);
+        let signature = self.header_value(signature)?;
+        self.insert(headers, signature, timestamp);
+        Ok(())
+    }
+
+    /// The signature as a header value, marked sensitive.
+    fn header_value<E>(&self, signature: String) -> Result<HeaderValue, E> {
         // `build` checked the prefix and the rest is hex, so this cannot fail; mapped rather than unwrapped.
         let mut signature = HeaderValue::try_from(signature).map_err(|_| {
             Error::invalid(
@@ -422,9 +444,13 @@ impl Signer {
             )
         })?;
         signature.set_sensitive(true);
+        Ok(signature)
+    }
+
+    /// Adds the signature and timestamp headers.
+    fn insert(&self, headers: &mut HeaderMap, signature: HeaderValue, timestamp: u64) {
         headers.insert(self.header.clone(), signature);
         headers.insert(self.timestamp_header.clone(), HeaderValue::from(timestamp));
-        Ok(())
     }
 }
 
@@ -460,6 +486,8 @@ struct Prepared {
     body: Option<Bytes>,
     is_multipart: bool,
     authenticated: bool,
+    /// The first attempt's timestamp and signature, when they were computed while encoding the form.
+    presigned: Option<(u64, HeaderValue)>,
 }
 
 /// What one attempt came to.
@@ -570,7 +598,7 @@ impl Client {
         decode: crate::decode::Decoder<T>,
     ) -> Result<Response<T>, E> {
         let inner = &*self.inner;
-        let prepared = self.prepare(request)?;
+        let mut prepared = self.prepare(request)?;
         let options = self.options.as_deref();
         let policy = options.and_then(|o| o.retry).unwrap_or(inner.retry);
         let timeout = options.and_then(|o| o.timeout).unwrap_or(inner.timeout);
@@ -582,8 +610,14 @@ impl Client {
         let mut skew_corrected = false;
         loop {
             attempts += 1;
-            let timestamp = self.timestamp();
-            let (wait, error) = match self.attempt(&prepared, timestamp, timeout).await? {
+            let (timestamp, presigned) = match prepared.presigned.take() {
+                Some((timestamp, signature)) => (timestamp, Some(signature)),
+                None => (self.timestamp(), None),
+            };
+            let (wait, error) = match self
+                .attempt(&prepared, timestamp, presigned, timeout)
+                .await?
+            {
                 Attempt::Answer {
                     status,
                     headers,
@@ -713,28 +747,34 @@ impl Client {
         true
     }
 
-    /// Signs and sends the prepared request once and reads the answer, up to the size limit.
+    /// Signs and sends the prepared request once and reads the answer, up to the size limit. `presigned`
+    /// is the signature for `timestamp` when it is already known.
     async fn attempt<E>(
         &self,
         prepared: &Prepared,
         timestamp: u64,
+        presigned: Option<HeaderValue>,
         timeout: Duration,
     ) -> Result<Attempt, E> {
         let inner = &*self.inner;
         let mut headers = prepared.headers.clone();
         if let Some(signer) = inner.signer.as_ref().filter(|_| prepared.authenticated) {
-            let signed_body: &[u8] = match (prepared.is_multipart, signer.rule.multipart_body) {
-                (true, MultipartBody::Empty) => &[],
-                _ => prepared.body.as_deref().unwrap_or_default(),
-            };
-            signer.sign_into(
-                &mut headers,
-                prepared.method.as_str(),
-                &prepared.url,
-                &inner.base_path,
-                timestamp,
-                signed_body,
-            )?;
+            if let Some(signature) = presigned {
+                signer.insert(&mut headers, signature, timestamp);
+            } else {
+                let signed_body: &[u8] = match (prepared.is_multipart, signer.rule.multipart_body) {
+                    (true, MultipartBody::Empty) => &[],
+                    _ => prepared.body.as_deref().unwrap_or_default(),
+                };
+                signer.sign_into(
+                    &mut headers,
+                    prepared.method.as_str(),
+                    &prepared.url,
+                    &inner.base_path,
+                    timestamp,
+                    signed_body,
+                )?;
+            }
         }
 
         // Built directly rather than with `RequestBuilder`, whose `headers` copies the map entry by entry.
@@ -848,6 +888,7 @@ impl Client {
             inner.credentials.add_headers(&mut headers);
         }
 
+        let mut presigned = None;
         let (body, is_multipart) = match body {
             Body::None => (None, false),
             Body::Json(Ok(bytes)) => {
@@ -868,7 +909,30 @@ impl Client {
                 (Some(bytes), false)
             }
             Body::Multipart(form) => {
-                let (boundary, bytes) = self.encode(&form)?;
+                let (boundary, bytes) = match self.presigning(authenticated) {
+                    Some((signer, before, after)) => {
+                        // The first attempt's timestamp is read now, before encoding, so that the MAC
+                        // can take the form's bytes as they are written, while they are in cache.
+                        let timestamp = self.timestamp();
+                        let mut message =
+                            signer.message(method.as_str(), &url, &inner.base_path, timestamp, &[]);
+                        let mut mac = signer.mac.clone();
+                        signing::feed(&mut mac, before, &message);
+                        let (boundary, bytes, mac) = self.encode(&form, Some(mac))?;
+                        if let Some(mut mac) = mac {
+                            message.body = &bytes;
+                            signing::feed(&mut mac, after, &message);
+                            let mut signature = String::new();
+                            signer.rule.finish_into(mac, &mut signature);
+                            presigned = Some((timestamp, signer.header_value(signature)?));
+                        }
+                        (boundary, bytes)
+                    }
+                    None => {
+                        let (boundary, bytes, _) = self.encode(&form, None)?;
+                        (boundary, bytes)
+                    }
+                };
                 // A valid boundary is printable ASCII, so this cannot fail; mapped rather than unwrapped anyway.
                 let content_type = HeaderValue::try_from(multipart::content_type(&boundary))
                     .map_err(|_| Error::invalid("body", "boundary is not a valid header value"))?;
@@ -884,7 +948,22 @@ impl Client {
             body,
             is_multipart,
             authenticated,
+            presigned,
         })
+    }
+
+    /// The signer, and the signed parts before and after the body, when a form's signature can be
+    /// computed while encoding it: the request is signed, over the raw form, and the body is one part.
+    fn presigning(
+        &self,
+        authenticated: bool,
+    ) -> Option<(&Signer, &'static [SignedPart], &'static [SignedPart])> {
+        let signer = self.inner.signer.as_ref().filter(|_| authenticated)?;
+        if signer.rule.multipart_body != MultipartBody::Raw {
+            return None;
+        }
+        let (before, after) = signer.rule.split_at_body()?;
+        Some((signer, before, after))
     }
 
     /// Headers a [`RequestOptions::header`] may not set: framing, content type, credentials, signature.
@@ -941,13 +1020,23 @@ impl Client {
     }
 
     /// Encodes a form with a boundary from the client's source, drawing a new one when the boundary occurs
-    /// in the content.
-    fn encode<E>(&self, form: &Form) -> Result<(String, Vec<u8>), E> {
+    /// in the content. A copy of `mac` is given the body as it is written, and returned with it.
+    fn encode<E>(
+        &self,
+        form: &Form,
+        mac: Option<KeyedMac>,
+    ) -> Result<(String, Vec<u8>, Option<KeyedMac>), E> {
         let mut attempt = 1;
         loop {
             let boundary = (self.inner.boundary)();
-            match form.encode(&boundary) {
-                Ok(bytes) => return Ok((boundary, bytes)),
+            // A copy per boundary: a failed encoding may have fed part of a body.
+            let mut tapped = mac.clone();
+            let encoded = match &mut tapped {
+                Some(mac) => form.encode_tapped(&boundary, |bytes| mac.update(bytes)),
+                None => form.encode(&boundary),
+            };
+            match encoded {
+                Ok(bytes) => return Ok((boundary, bytes, tapped)),
                 Err(EncodeError::BoundaryInContent { .. }) if attempt < BOUNDARY_ATTEMPTS => {
                     attempt += 1
                 }
@@ -1400,7 +1489,7 @@ mod tests {
     async fn a_boundary_found_in_the_content_is_replaced() {
         let server = Server::start(json(200, "{}")).await;
         let drawn = std::sync::atomic::AtomicUsize::new(0);
-        let client = ClientBuilder::new(&server.base, auth(RULE))
+        let client = ClientBuilder::new(format!("{}/api/developer", server.base), auth(RULE))
             .boundary(move || {
                 format!(
                     "b{}",
@@ -1423,6 +1512,22 @@ mod tests {
             Some("multipart/form-data; boundary=b2")
         );
         assert!(seen.body.starts_with(b"--b2\r\n"));
+        // Signed while encoding: the bodies fed to the MAC with b0 and b1 left nothing in the signature.
+        let timestamp = seen
+            .header("x-timestamp")
+            .and_then(|t| t.parse().ok())
+            .expect("a decimal timestamp");
+        let expected = RULE.signature(
+            SECRET.as_bytes(),
+            &Message {
+                method: "POST",
+                path: "/contacts",
+                query: "",
+                timestamp,
+                body: &seen.body,
+            },
+        );
+        assert_eq!(seen.header("x-awal-signature-256"), Some(expected.as_str()));
     }
 
     #[tokio::test]

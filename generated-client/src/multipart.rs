@@ -171,6 +171,17 @@ impl Form {
     /// it), if the boundary is invalid (see [`EncodeError::InvalidBoundary`]), occurs inside any part's
     /// content, or a file's content type is not a valid header value.
     pub fn encode(&self, boundary: &str) -> Result<Vec<u8>, EncodeError> {
+        self.encode_tapped(boundary, |_| {})
+    }
+
+    /// [`encode`](Self::encode), handing every piece of the output to `tap` in order as it is written (the
+    /// client feeds them to the signature's MAC while they are in cache). After a failure, `tap` may have
+    /// been given the start of a body that is not returned.
+    pub(crate) fn encode_tapped(
+        &self,
+        boundary: &str,
+        tap: impl FnMut(&[u8]),
+    ) -> Result<Vec<u8>, EncodeError> {
         for part in &self.parts {
             if let Content::InvalidJson(source) = &part.content {
                 return Err(EncodeError::InvalidJson {
@@ -204,6 +215,7 @@ impl Form {
         let mut out = Output {
             bytes: Vec::with_capacity(counter.0),
             finder: memmem::Finder::new(boundary.as_bytes()),
+            tap,
         };
         self.write(boundary.as_bytes(), &mut out)
             .map_err(boundary_in)?;
@@ -259,18 +271,22 @@ impl Sink for Counter {
     }
 }
 
-/// The copy pass: the output buffer, and the boundary's finder to check each part's content with.
-struct Output<'a> {
+/// The copy pass: the output buffer, the boundary's finder to check each part's content with, and the tap
+/// that sees every piece written.
+struct Output<'a, T> {
     bytes: Vec<u8>,
     finder: memmem::Finder<'a>,
+    tap: T,
 }
 
-/// Content is checked and copied in pieces of this size, each copied while the check has it in cache. Over
-/// 5 MiB, one pass like this takes two thirds of the time of a whole-content check followed by the copy.
+/// Content is tapped, checked and copied in pieces of this size, so that the check and the copy read what
+/// the tap (the MAC, slow enough for the memory to keep up) has just brought into cache. Over 5 MiB, this
+/// saves about a third of the time the check and the copy take on their own.
 const CHECK_CHUNK: usize = 32 * 1024;
 
-impl Sink for Output<'_> {
+impl<T: FnMut(&[u8])> Sink for Output<'_, T> {
     fn put(&mut self, bytes: &[u8]) {
+        (self.tap)(bytes);
         self.bytes.extend_from_slice(bytes);
     }
 
@@ -281,6 +297,7 @@ impl Sink for Output<'_> {
         let mut start = 0;
         loop {
             let end = content.len().min(start + CHECK_CHUNK);
+            (self.tap)(&content[start..end]);
             if self
                 .finder
                 .find(&content[start.saturating_sub(overlap)..end])

@@ -93,20 +93,42 @@ impl SigningRule {
         message: &Message<'_>,
         out: &mut String,
     ) {
-        let mut digits = [0u8; 20];
-        for part in self.parts {
-            match part {
-                SignedPart::Method => mac.update(message.method.as_bytes()),
-                SignedPart::Path => mac.update(message.path.as_bytes()),
-                SignedPart::Query => mac.update(message.query.as_bytes()),
-                SignedPart::Timestamp => mac.update(decimal(message.timestamp, &mut digits)),
-                SignedPart::Body => mac.update(message.body),
-            }
-        }
+        feed(&mut mac, self.parts, message);
+        self.finish_into(mac, out);
+    }
+
+    /// The parts before and after the body, when the body is signed exactly once. The client then computes
+    /// a form's signature while encoding it: [`feed`] the parts before, the body as it is written, [`feed`]
+    /// the parts after, and [`finish_into`](Self::finish_into).
+    pub(crate) fn split_at_body(&self) -> Option<(&'static [SignedPart], &'static [SignedPart])> {
+        let at = self
+            .parts
+            .iter()
+            .position(|&part| part == SignedPart::Body)?;
+        let (before, after) = (&self.parts[..at], &self.parts[at + 1..]);
+        (!after.contains(&SignedPart::Body)).then_some((before, after))
+    }
+
+    /// Appends the signature of everything fed to `mac` to `out`, as `prefix` + lowercase hex.
+    pub(crate) fn finish_into(&self, mac: Hmac<Sha256>, out: &mut String) {
         let digest = mac.finalize().into_bytes();
         out.reserve(self.prefix.len() + HEX_DIGEST_LEN);
         out.push_str(self.prefix);
         push_hex(out, &digest);
+    }
+}
+
+/// Feeds `parts` of `message` to `mac`, in order.
+pub(crate) fn feed(mac: &mut Hmac<Sha256>, parts: &[SignedPart], message: &Message<'_>) {
+    let mut digits = [0u8; 20];
+    for part in parts {
+        match part {
+            SignedPart::Method => mac.update(message.method.as_bytes()),
+            SignedPart::Path => mac.update(message.path.as_bytes()),
+            SignedPart::Query => mac.update(message.query.as_bytes()),
+            SignedPart::Timestamp => mac.update(decimal(message.timestamp, &mut digits)),
+            SignedPart::Body => mac.update(message.body),
+        }
     }
 }
 
@@ -322,6 +344,48 @@ pub(crate) mod tests {
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert_ne!(format!("sha256={plain}"), AWAL.signature(b"k", &message));
+    }
+
+    #[test]
+    fn signing_in_steps_around_the_body_equals_signing_at_once() {
+        let body_inside = SigningRule {
+            parts: &[
+                SignedPart::Timestamp,
+                SignedPart::Body,
+                SignedPart::Method,
+                SignedPart::Query,
+            ],
+            ..AWAL
+        };
+        let message = Message {
+            method: "POST",
+            path: "/contacts",
+            query: "?phone_number_id=1",
+            timestamp: 1704124800,
+            body: b"--b\r\nbody\r\n--b--\r\n",
+        };
+        for rule in [AWAL, body_inside] {
+            let (before, after) = rule.split_at_body().expect("one body part");
+            let mut mac = keyed(b"k");
+            feed(&mut mac, before, &message);
+            for piece in message.body.chunks(5) {
+                mac.update(piece);
+            }
+            feed(&mut mac, after, &message);
+            let mut stepwise = String::new();
+            rule.finish_into(mac, &mut stepwise);
+            assert_eq!(stepwise, rule.signature(b"k", &message));
+        }
+        let twice = SigningRule {
+            parts: &[SignedPart::Body, SignedPart::Body],
+            ..AWAL
+        };
+        let none = SigningRule {
+            parts: &[SignedPart::Method],
+            ..AWAL
+        };
+        assert_eq!(twice.split_at_body(), None);
+        assert_eq!(none.split_at_body(), None);
     }
 
     #[test]
