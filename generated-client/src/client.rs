@@ -835,7 +835,11 @@ impl Client {
             body,
             authenticated,
             errors,
+            invalid,
         } = request;
+        if !invalid.is_empty() {
+            return Err(Error::Validation(invalid));
+        }
         if let Some((name, message)) = errors.into_iter().next() {
             return Err(Error::invalid(name, message));
         }

@@ -23,6 +23,8 @@ pub struct Request {
     pub(crate) authenticated: bool,
     /// Parameters whose values could not be serialized: (name, why), reported by `Client::send`.
     pub(crate) errors: Vec<(&'static str, String)>,
+    /// The documented limits the inputs break, reported by `Client::send` before anything is sent.
+    pub(crate) invalid: Vec<crate::validate::ValidationError>,
 }
 
 /// The request body, kept in the form it was given until the client encodes it.
@@ -54,6 +56,16 @@ impl Request {
             body: Body::None,
             authenticated: true,
             errors: Vec::new(),
+            invalid: Vec::new(),
+        }
+    }
+
+    /// Checks the operation's inputs (`("query", &query)`, `("body", &body)`) against the limits their
+    /// spec documents. Every problem found is kept, and `Client::send` returns them all as
+    /// [`Error::Validation`](crate::Error::Validation) without sending anything.
+    pub fn check(&mut self, inputs: &[(&'static str, &dyn crate::validate::Validate)]) {
+        if let Err(problems) = crate::validate::check(inputs) {
+            self.invalid.extend(problems);
         }
     }
 
@@ -216,13 +228,22 @@ struct Encoder<'a>(&'a mut String);
 impl fmt::Write for Encoder<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        for byte in s.bytes() {
-            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-                self.0.push(char::from(byte));
-            } else {
-                self.0.push('%');
-                self.0.push(char::from(HEX[usize::from(byte >> 4)]));
-                self.0.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        let unreserved =
+            |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~');
+        let mut rest = s;
+        while !rest.is_empty() {
+            // A run of unreserved characters is copied at once; it is ASCII, so it ends on a char boundary.
+            let run = rest.bytes().take_while(|&byte| unreserved(byte)).count();
+            self.0.push_str(&rest[..run]);
+            rest = &rest[run..];
+            if let Some(ch) = rest.chars().next() {
+                let mut utf8 = [0u8; 4];
+                for &byte in ch.encode_utf8(&mut utf8).as_bytes() {
+                    self.0.push('%');
+                    self.0.push(char::from(HEX[usize::from(byte >> 4)]));
+                    self.0.push(char::from(HEX[usize::from(byte & 0x0f)]));
+                }
+                rest = &rest[ch.len_utf8()..];
             }
         }
         Ok(())

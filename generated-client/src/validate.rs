@@ -326,16 +326,6 @@ pub fn check(inputs: &[(&'static str, &dyn Validate)]) -> Result<(), Vec<Validat
     }
 }
 
-/// [`check`] as the generated operations call it: every problem, as the call's error. Public so that
-/// a crate whose spec documents no limits (nothing calls it) still compiles without a dead-code warning.
-///
-/// # Errors
-///
-/// [`Error::Validation`](crate::Error::Validation) listing every broken limit.
-pub fn check_request<E>(inputs: &[(&'static str, &dyn Validate)]) -> Result<(), crate::Error<E>> {
-    check(inputs).map_err(crate::Error::Validation)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

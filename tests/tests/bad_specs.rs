@@ -199,12 +199,12 @@ fn deep_refs_generate_one_shared_type_per_target() {
     let operations = file(&out, "operations.rs");
     let method = |name: &str| {
         let start = operations
-            .find(&format!("pub async fn {name}("))
+            .find(&format!("pub fn {name}("))
             .unwrap_or_else(|| panic!("no {name}:\n{operations}"));
         let rest = &operations[start..];
         // Up to the next method, or the end.
         &rest[..rest[1..]
-            .find("pub async fn ")
+            .find("pub fn ")
             .map_or(rest.len(), |i| i + 1)]
     };
     for name in ["update_me", "patch_me"] {

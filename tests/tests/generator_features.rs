@@ -38,7 +38,7 @@ paths:
 fn public_operations_are_sent_without_credentials() {
     let text = generated(PUBLIC_AND_PRIVATE);
     let status = text
-        .split("pub async fn get_status")
+        .split("pub fn get_status")
         .nth(1)
         .expect("get_status")
         .split("pub async fn")
@@ -46,7 +46,7 @@ fn public_operations_are_sent_without_credentials() {
         .unwrap_or("");
     assert!(status.contains("request.without_auth();"), "{status}");
     let part = text
-        .split("pub async fn get_part")
+        .split("pub fn get_part")
         .nth(1)
         .expect("get_part");
     assert!(!part.contains("without_auth"), "{part}");

@@ -1,5 +1,7 @@
-//! IR operations → `operations.rs`: one thin async method per operation on `Client`, which fills a
-//! request and hands it to the runtime (`Client::send`).
+//! IR operations → `operations.rs`: one thin method per operation on `Client`, which fills a request
+//! and returns the future of the runtime's generic `Client::send`. The methods are not `async`
+//! themselves: an `async fn` is a state machine of its own for rustc to check, once per operation, and
+//! those were a large share of a big crate's check time.
 
 use super::docs::doc_attrs;
 use super::{ident, rust_type, Wire};
@@ -63,6 +65,7 @@ fn imports(api: &Api) -> TokenStream {
         use crate::request::{#encode_path Request};
         use crate::{Response, Result};
         use reqwest::Method;
+        use std::future::Future;
     }
 }
 
@@ -138,11 +141,11 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
         Decode::ByStatus => Some(quote!(#success::decode)),
     };
     let send = match decoder {
-        None => quote!(self.send(request).await),
-        Some(decoder) => quote!(self.send_with(request, #decoder).await),
+        None => quote!(self.send(request)),
+        Some(decoder) => quote!(self.send_with(request, #decoder)),
     };
     let public = (!op.authenticated).then(|| quote!(request.without_auth();));
-    // Inputs whose documented limits are checked before anything is built or sent.
+    // Inputs whose documented limits are checked before anything is sent.
     let mut inputs = Vec::new();
     if let Some(q) = &op.query {
         if checked.fields(api, &q.params) {
@@ -154,20 +157,19 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
             inputs.push(quote!(("body", body as &dyn crate::validate::Validate)));
         }
     }
-    let validation =
-        (!inputs.is_empty()).then(|| quote!(crate::validate::check_request(&[#(#inputs),*])?;));
-    let mutable =
-        (op.query.is_some() || op.body.is_some() || !op.authenticated).then(|| quote!(mut));
+    let validation = (!inputs.is_empty()).then(|| quote!(request.check(&[#(#inputs),*]);));
+    let mutable = (op.query.is_some() || op.body.is_some() || !op.authenticated || !inputs.is_empty())
+        .then(|| quote!(mut));
 
     quote! {
         #doc
         #deprecated
-        pub async fn #name(&self, #(#path_args)* #query_arg #body_arg)
-            -> Result<Response<#success>, #error>
+        pub fn #name(&self, #(#path_args)* #query_arg #body_arg)
+            -> impl Future<Output = Result<Response<#success>, #error>> + '_
         {
-            #validation
             #path_let
             let #mutable request = Request::new(Method::#method, #path);
+            #validation
             #(#query_calls)*
             #body_call
             #public

@@ -5,6 +5,7 @@ use super::types;
 use crate::request::{encode_path, Request};
 use crate::{Response, Result};
 use reqwest::Method;
+use std::future::Future;
 impl crate::Client {
     /// List contacts
     ///
@@ -32,19 +33,19 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`ListContactsQuery`](super::types::ListContactsQuery).
-    pub async fn list_contacts(
+    pub fn list_contacts(
         &self,
         query: &types::ListContactsQuery,
-    ) -> Result<Response<types::ContactList>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("query", query as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::ContactList>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::GET, "/contacts".to_owned());
+        request.check(&[("query", query as &dyn crate::validate::Validate)]);
         request.query_opt("phone_number_id", query.phone_number_id.as_ref());
         request.query_opt("page", query.page.as_ref());
         request.query_opt("limit", query.limit.as_ref());
         request.query_opt("searchTerm", query.search_term.as_ref());
-        self.send(request).await
+        self.send(request)
     }
     /// Every item of [`list_contacts`](Self::list_contacts), page after page, as one stream: from `query.page` (or page 1) until the last page, with `query`'s other parameters (such as the page size) on every request. A page is fetched only when the items before it are used up; a failed request is the last item of the stream.
     pub fn list_contacts_stream(
@@ -113,18 +114,18 @@ impl crate::Client {
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`CreateContactRequest`](super::types::CreateContactRequest), sent as `multipart/form-data`.
-    pub async fn create_contact(
+    pub fn create_contact(
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::CreateContactRequest,
-    ) -> Result<Response<types::ContactEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::ContactEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/contacts".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.multipart(body.to_form());
-        self.send(request).await
+        self.send(request)
     }
     /// Delete a contact
     ///
@@ -155,13 +156,15 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `id`: ID of the contact.
-    pub async fn delete_contact(
+    pub fn delete_contact(
         &self,
         id: i64,
-    ) -> Result<Response<types::MessageEnvelope>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<Response<types::MessageEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let path = ["/contacts/", &encode_path(&id)].concat();
         let request = Request::new(Method::DELETE, path);
-        self.send(request).await
+        self.send(request)
     }
     /// Update a contact
     ///
@@ -193,18 +196,18 @@ impl crate::Client {
     ///
     /// - `id`: ID of the contact.
     /// - `body`: the request body, [`UpdateContactRequest`](super::types::UpdateContactRequest), sent as `multipart/form-data`.
-    pub async fn update_contact(
+    pub fn update_contact(
         &self,
         id: i64,
         body: &types::UpdateContactRequest,
-    ) -> Result<Response<types::ContactEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::ContactEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let path = ["/contacts/", &encode_path(&id)].concat();
         let mut request = Request::new(Method::PATCH, path);
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.multipart(body.to_form());
-        self.send(request).await
+        self.send(request)
     }
     /// Create a contact group
     ///
@@ -258,16 +261,16 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `body`: the request body, [`CreateContactGroupRequest`](super::types::CreateContactGroupRequest), sent as `application/json`.
-    pub async fn create_contact_group(
+    pub fn create_contact_group(
         &self,
         body: &types::CreateContactGroupRequest,
-    ) -> Result<Response<types::ContactGroupEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::ContactGroupEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/contact-groups".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.json(body);
-        self.send(request).await
+        self.send(request)
     }
     /// Delete a contact group
     ///
@@ -303,13 +306,18 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `id`: ID of the contact group.
-    pub async fn delete_contact_group(
+    pub fn delete_contact_group(
         &self,
         id: i64,
-    ) -> Result<Response<types::ContactGroupDeletionEnvelope>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<
+            Response<types::ContactGroupDeletionEnvelope>,
+            types::ErrorEnvelope,
+        >,
+    > + '_ {
         let path = ["/contact-groups/", &encode_path(&id)].concat();
         let request = Request::new(Method::DELETE, path);
-        self.send(request).await
+        self.send(request)
     }
     /// Update a contact group
     ///
@@ -361,18 +369,18 @@ impl crate::Client {
     ///
     /// - `id`: ID of the contact group.
     /// - `body`: the request body, [`UpdateContactGroupRequest`](super::types::UpdateContactGroupRequest), sent as `application/json`.
-    pub async fn update_contact_group(
+    pub fn update_contact_group(
         &self,
         id: i64,
         body: &types::UpdateContactGroupRequest,
-    ) -> Result<Response<types::ContactGroupEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::ContactGroupEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let path = ["/contact-groups/", &encode_path(&id)].concat();
         let mut request = Request::new(Method::PATCH, path);
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.json(body);
-        self.send(request).await
+        self.send(request)
     }
     /// Create a branch
     ///
@@ -423,18 +431,18 @@ impl crate::Client {
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`CreateBranchRequest`](super::types::CreateBranchRequest), sent as `multipart/form-data`.
-    pub async fn create_branch(
+    pub fn create_branch(
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::CreateBranchRequest,
-    ) -> Result<Response<types::BranchEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::BranchEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/branches".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.multipart(body.to_form());
-        self.send(request).await
+        self.send(request)
     }
     /// Delete a branch
     ///
@@ -470,13 +478,15 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `id`: ID of the branch (the `id` Awal assigned, not the external `branch_id`).
-    pub async fn delete_branch(
+    pub fn delete_branch(
         &self,
         id: i64,
-    ) -> Result<Response<types::MessageEnvelope>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<Response<types::MessageEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let path = ["/branches/", &encode_path(&id)].concat();
         let request = Request::new(Method::DELETE, path);
-        self.send(request).await
+        self.send(request)
     }
     /// Update a branch
     ///
@@ -523,18 +533,18 @@ impl crate::Client {
     ///
     /// - `id`: ID of the branch (the `id` Awal assigned, not the external `branch_id`).
     /// - `body`: the request body, [`UpdateBranchRequest`](super::types::UpdateBranchRequest), sent as `multipart/form-data`.
-    pub async fn update_branch(
+    pub fn update_branch(
         &self,
         id: i64,
         body: &types::UpdateBranchRequest,
-    ) -> Result<Response<types::BranchEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::BranchEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let path = ["/branches/", &encode_path(&id)].concat();
         let mut request = Request::new(Method::PATCH, path);
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.multipart(body.to_form());
-        self.send(request).await
+        self.send(request)
     }
     /// List conversations
     ///
@@ -588,15 +598,17 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`ListConversationsQuery`](super::types::ListConversationsQuery).
-    pub async fn list_conversations(
+    pub fn list_conversations(
         &self,
         query: &types::ListConversationsQuery,
-    ) -> Result<Response<types::ConversationList>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<Response<types::ConversationList>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::GET, "/conversations".to_owned());
         request.query("phone_number_id", &query.phone_number_id);
         request.query_opt("searchTerm", query.search_term.as_ref());
         request.query_opt("status", query.status.as_ref());
-        self.send(request).await
+        self.send(request)
     }
     /// Get a conversation and its messages
     ///
@@ -658,15 +670,20 @@ impl crate::Client {
     ///
     /// - `id`: ID of the conversation (`id` in `listConversations`).
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    pub async fn get_conversation(
+    pub fn get_conversation(
         &self,
         id: i64,
         query: &types::PhoneNumberIdQuery,
-    ) -> Result<Response<types::ConversationMessagesEnvelope>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<
+            Response<types::ConversationMessagesEnvelope>,
+            types::ErrorEnvelope,
+        >,
+    > + '_ {
         let path = ["/conversations/", &encode_path(&id)].concat();
         let mut request = Request::new(Method::GET, path);
         request.query("phone_number_id", &query.phone_number_id);
-        self.send(request).await
+        self.send(request)
     }
     /// Get the status of sent messages
     ///
@@ -713,16 +730,18 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
-    pub async fn get_message_statuses(
+    pub fn get_message_statuses(
         &self,
         query: &types::PhoneNumberIdQuery,
-    ) -> Result<Response<types::MessageStatusList>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<Response<types::MessageStatusList>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(
             Method::GET,
             "/fetch-message-status-app".to_owned(),
         );
         request.query("phone_number_id", &query.phone_number_id);
-        self.send(request).await
+        self.send(request)
     }
     /// Send a text message
     ///
@@ -774,18 +793,18 @@ impl crate::Client {
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`SendTextRequest`](super::types::SendTextRequest), sent as `application/json`.
-    pub async fn send_text_message(
+    pub fn send_text_message(
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendTextRequest,
-    ) -> Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/w/message/text".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
-        self.send(request).await
+        self.send(request)
     }
     /// Send a media message
     ///
@@ -822,15 +841,15 @@ impl crate::Client {
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`SendMediaMessageBody`](super::types::SendMediaMessageBody), sent as the variant chosen says.
-    pub async fn send_media_message(
+    pub fn send_media_message(
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendMediaMessageBody,
-    ) -> Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/w/message/media".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         match body {
             types::SendMediaMessageBody::Json(body) => request.json(body),
@@ -838,7 +857,7 @@ impl crate::Client {
                 request.multipart(body.to_form())
             }
         }
-        self.send(request).await
+        self.send(request)
     }
     /// Send a template message
     ///
@@ -876,18 +895,18 @@ impl crate::Client {
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`SendTemplateRequest`](super::types::SendTemplateRequest), sent as `multipart/form-data`.
-    pub async fn send_template_message(
+    pub fn send_template_message(
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendTemplateRequest,
-    ) -> Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/w/message/template".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.multipart(body.to_form());
-        self.send(request).await
+        self.send(request)
     }
     /// Send a reply-button message
     ///
@@ -927,18 +946,18 @@ impl crate::Client {
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`SendButtonRequest`](super::types::SendButtonRequest), sent as `application/json`.
-    pub async fn send_button_message(
+    pub fn send_button_message(
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendButtonRequest,
-    ) -> Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/w/message/button".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
-        self.send(request).await
+        self.send(request)
     }
     /// Send a list message
     ///
@@ -969,18 +988,18 @@ impl crate::Client {
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`SendListRequest`](super::types::SendListRequest), sent as `application/json`.
-    pub async fn send_list_message(
+    pub fn send_list_message(
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendListRequest,
-    ) -> Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/w/message/list".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
-        self.send(request).await
+        self.send(request)
     }
     /// Send a location message
     ///
@@ -1019,18 +1038,18 @@ impl crate::Client {
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`SendLocationRequest`](super::types::SendLocationRequest), sent as `application/json`.
-    pub async fn send_location_message(
+    pub fn send_location_message(
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendLocationRequest,
-    ) -> Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/w/message/location".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
-        self.send(request).await
+        self.send(request)
     }
     /// List templates
     ///
@@ -1101,18 +1120,18 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`ListTemplatesQuery`](super::types::ListTemplatesQuery).
-    pub async fn list_templates(
+    pub fn list_templates(
         &self,
         query: &types::ListTemplatesQuery,
-    ) -> Result<Response<types::TemplateList>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("query", query as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::TemplateList>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::GET, "/templates".to_owned());
+        request.check(&[("query", query as &dyn crate::validate::Validate)]);
         request.query_opt("page", query.page.as_ref());
         request.query_opt("limit", query.limit.as_ref());
         request.query_opt("searchTerm", query.search_term.as_ref());
-        self.send(request).await
+        self.send(request)
     }
     /// Every item of [`list_templates`](Self::list_templates), page after page, as one stream: from `query.page` (or page 1) until the last page, with `query`'s other parameters (such as the page size) on every request. A page is fetched only when the items before it are used up; a failed request is the last item of the stream.
     pub fn list_templates_stream(
@@ -1160,13 +1179,15 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `id`: ID of the template (`id` in `listTemplates`).
-    pub async fn get_template(
+    pub fn get_template(
         &self,
         id: i64,
-    ) -> Result<Response<types::TemplateEnvelope>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<Response<types::TemplateEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let path = ["/templates/", &encode_path(&id)].concat();
         let request = Request::new(Method::GET, path);
-        self.send(request).await
+        self.send(request)
     }
     /// Open or close a ticket
     ///
@@ -1220,17 +1241,19 @@ impl crate::Client {
     /// - `id`: ID of the conversation whose ticket to open or close. The page calls it the "Conversation/event ID"; the documented response returns the same value as `conversation_id`.
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`UpdateTicketRequest`](super::types::UpdateTicketRequest), sent as `application/json`.
-    pub async fn update_ticket(
+    pub fn update_ticket(
         &self,
         id: i64,
         query: &types::PhoneNumberIdQuery,
         body: &types::UpdateTicketRequest,
-    ) -> Result<Response<types::TicketEnvelope>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<Response<types::TicketEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let path = ["/wechat/chat/events/", &encode_path(&id)].concat();
         let mut request = Request::new(Method::POST, path);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
-        self.send(request).await
+        self.send(request)
     }
     /// List orders
     ///
@@ -1285,14 +1308,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `query`: the query parameters, [`ListOrdersQuery`](super::types::ListOrdersQuery).
-    pub async fn list_orders(
+    pub fn list_orders(
         &self,
         query: &types::ListOrdersQuery,
-    ) -> Result<Response<types::OrderList>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("query", query as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::OrderList>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::GET, "/orders".to_owned());
+        request.check(&[("query", query as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.query_opt("page", query.page.as_ref());
         request.query_opt("limit", query.limit.as_ref());
@@ -1302,7 +1325,7 @@ impl crate::Client {
         request.query_opt("searchTerm", query.search_term.as_ref());
         request.query_opt("branch_id", query.branch_id.as_ref());
         request.query_opt("customer_id", query.customer_id.as_ref());
-        self.send(request).await
+        self.send(request)
     }
     /// Every item of [`list_orders`](Self::list_orders), page after page, as one stream: from `query.page` (or page 1) until the last page, with `query`'s other parameters (such as the page size) on every request. A page is fetched only when the items before it are used up; a failed request is the last item of the stream.
     pub fn list_orders_stream(
@@ -1390,13 +1413,15 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `id`: ID of the order (`id`, not `order_number`).
-    pub async fn get_order(
+    pub fn get_order(
         &self,
         id: i64,
-    ) -> Result<Response<types::OrderEnvelope>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<Response<types::OrderEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let path = ["/orders/", &encode_path(&id)].concat();
         let request = Request::new(Method::GET, path);
-        self.send(request).await
+        self.send(request)
     }
     /// Update an order
     ///
@@ -1460,20 +1485,20 @@ impl crate::Client {
     /// - `id`: ID of the order (`id`, not `order_number`).
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`UpdateOrderRequest`](super::types::UpdateOrderRequest), sent as `application/json`.
-    pub async fn update_order(
+    pub fn update_order(
         &self,
         id: i64,
         query: &types::PhoneNumberIdQuery,
         body: &types::UpdateOrderRequest,
-    ) -> Result<Response<types::OrderUpdateEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::OrderUpdateEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let path = ["/orders/", &encode_path(&id)].concat();
         let mut request = Request::new(Method::PUT, path);
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
-        self.send(request).await
+        self.send(request)
     }
     /// Send an invoice message
     ///
@@ -1516,18 +1541,18 @@ impl crate::Client {
     ///
     /// - `query`: the query parameters, [`PhoneNumberIdQuery`](super::types::PhoneNumberIdQuery).
     /// - `body`: the request body, [`SendInvoiceRequest`](super::types::SendInvoiceRequest), sent as `multipart/form-data`.
-    pub async fn send_invoice_message(
+    pub fn send_invoice_message(
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendInvoiceRequest,
-    ) -> Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope> {
-        crate::validate::check_request(
-            &[("body", body as &dyn crate::validate::Validate)],
-        )?;
+    ) -> impl Future<
+        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
+    > + '_ {
         let mut request = Request::new(Method::POST, "/invoice-message".to_owned());
+        request.check(&[("body", body as &dyn crate::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.multipart(body.to_form());
-        self.send(request).await
+        self.send(request)
     }
     /// List WABA numbers
     ///
@@ -1569,10 +1594,12 @@ impl crate::Client {
     ///   ]
     /// }
     /// ```
-    pub async fn list_waba_numbers(
+    pub fn list_waba_numbers(
         &self,
-    ) -> Result<Response<types::WabaNumberList>, types::ErrorEnvelope> {
+    ) -> impl Future<
+        Output = Result<Response<types::WabaNumberList>, types::ErrorEnvelope>,
+    > + '_ {
         let request = Request::new(Method::GET, "/waba-numbers".to_owned());
-        self.send(request).await
+        self.send(request)
     }
 }
