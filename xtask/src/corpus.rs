@@ -254,21 +254,32 @@ impl Checker {
         if let Err(e) = std::fs::copy(&self.lock, dir.join("Cargo.lock")) {
             return failed(start, format!("copying Cargo.lock: {e}"));
         }
-        let mut result = self.cargo_check(dir, start);
+        let mut result = self.cargo_check(dir, start, None);
         if !result.success
             && self.offline
             && result.first_problem.as_deref().is_some_and(needs_network)
         {
             self.offline = false;
-            result = self.cargo_check(dir, Instant::now());
+            result = self.cargo_check(dir, Instant::now(), None);
+        }
+        // The impls behind the `full-serde` feature are compiled only with it: check them too. The time
+        // reported stays the default build's.
+        if result.success && result.warnings == 0 {
+            let full = self.cargo_check(dir, Instant::now(), Some(codegen::emit::FULL_SERDE));
+            result.success = full.success;
+            result.warnings = full.warnings;
+            result.first_problem = full
+                .first_problem
+                .map(|problem| format!("with --features full-serde: {problem}"));
         }
         result
     }
 
-    fn cargo_check(&self, dir: &Path, start: Instant) -> Check {
+    fn cargo_check(&self, dir: &Path, start: Instant, features: Option<&str>) -> Check {
         let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         command
             .arg("check")
+            .args(features.map(|features| format!("--features={features}")))
             .arg("--message-format=json")
             .arg("--manifest-path")
             .arg(dir.join("Cargo.toml"))

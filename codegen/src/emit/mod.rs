@@ -8,7 +8,7 @@ mod security;
 mod types;
 mod validate;
 
-pub(crate) use types::FULL_SERDE;
+pub use types::FULL_SERDE;
 
 use crate::ir::{Api, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};

@@ -119,7 +119,7 @@ fn fallback(doc: &str, name: &str) -> String {
 }
 
 /// The crate feature that gives every type both serde impls.
-pub(crate) const FULL_SERDE: &str = "full-serde";
+pub const FULL_SERDE: &str = "full-serde";
 
 /// `#[cfg(feature = "full-serde")]` on a `Deserialize` impl that no operation needs.
 fn gate(needed: bool) -> Option<TokenStream> {
