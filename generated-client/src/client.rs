@@ -1535,6 +1535,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_form_signed_while_encoding_is_signed_over_the_bytes_sent() {
+        let server = Server::start(json(200, "{}")).await;
+        // Larger than the pieces the encoder feeds the MAC, and not a multiple of them.
+        let file: Vec<u8> = (0..100_003u32).map(|i| (i % 251) as u8).collect();
+        let mut form = Form::new();
+        form.text("name", "Ahmed Mohammed");
+        form.file(
+            "file",
+            &crate::FilePart::new(file, "a.bin", "application/octet-stream"),
+        );
+        form.text("phone", "96650000000");
+        let mut request = Request::new(Method::POST, "/contacts".to_owned());
+        request.query("phone_number_id", &123);
+        request.multipart(form);
+        client(&server.base, RULE)
+            .send::<serde_json::Value, Envelope>(request)
+            .await
+            .expect("200");
+        let seen = server.recorded().await;
+        assert!(seen.body.len() > 100_003);
+        let expected = RULE.signature(
+            SECRET.as_bytes(),
+            &Message {
+                method: "POST",
+                path: "/contacts",
+                query: "?phone_number_id=123",
+                timestamp: NOW,
+                body: &seen.body,
+            },
+        );
+        assert_eq!(seen.header("x-awal-signature-256"), Some(expected.as_str()));
+    }
+
+    #[tokio::test]
     async fn bad_input_is_refused_before_anything_is_sent() {
         // Nothing listens on this address; every case must fail before connecting.
         let client = client("http://127.0.0.1:9", RULE);

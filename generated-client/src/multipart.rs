@@ -216,9 +216,11 @@ impl Form {
             bytes: Vec::with_capacity(counter.0),
             finder: memmem::Finder::new(boundary.as_bytes()),
             tap,
+            tapped: 0,
         };
         self.write(boundary.as_bytes(), &mut out)
             .map_err(boundary_in)?;
+        out.feed_tap();
         debug_assert_eq!(out.bytes.len(), out.bytes.capacity());
         Ok(out.bytes)
     }
@@ -272,30 +274,48 @@ impl Sink for Counter {
 }
 
 /// The copy pass: the output buffer, the boundary's finder to check each part's content with, and the tap
-/// that sees every piece written.
+/// that is given every byte written, in order.
 struct Output<'a, T> {
     bytes: Vec<u8>,
     finder: memmem::Finder<'a>,
     tap: T,
+    /// How many bytes of `bytes` the tap has been given.
+    tapped: usize,
 }
 
-/// Content is tapped, checked and copied in pieces of this size, so that the check and the copy read what
-/// the tap (the MAC, slow enough for the memory to keep up) has just brought into cache. Over 5 MiB, this
-/// saves about a third of the time the check and the copy take on their own.
+/// Content this long or longer is tapped, checked and copied in pieces of this size, so that the check and
+/// the copy read what the tap (the MAC, slow enough for the memory to keep up) has just brought into cache.
+/// Over 5 MiB, this saves about a third of the time the check and the copy take on their own. Shorter
+/// content is given to the tap later, with the text around it: one call per small form, not one per line.
 const CHECK_CHUNK: usize = 32 * 1024;
+
+impl<T: FnMut(&[u8])> Output<'_, T> {
+    /// Gives the tap what was written since it was last given anything.
+    fn feed_tap(&mut self) {
+        (self.tap)(&self.bytes[self.tapped..]);
+        self.tapped = self.bytes.len();
+    }
+}
 
 impl<T: FnMut(&[u8])> Sink for Output<'_, T> {
     fn put(&mut self, bytes: &[u8]) {
-        (self.tap)(bytes);
         self.bytes.extend_from_slice(bytes);
     }
 
     fn put_content(&mut self, content: &[u8]) -> bool {
+        if content.len() < CHECK_CHUNK {
+            if self.finder.find(content).is_some() {
+                return false;
+            }
+            self.bytes.extend_from_slice(content);
+            return true;
+        }
+        self.feed_tap();
         // Each window reaches back by one byte less than the boundary, so an occurrence across two pieces
         // is found as in a check of the whole content.
         let overlap = self.finder.needle().len().saturating_sub(1);
         let mut start = 0;
-        loop {
+        while start < content.len() {
             let end = content.len().min(start + CHECK_CHUNK);
             (self.tap)(&content[start..end]);
             if self
@@ -306,11 +326,10 @@ impl<T: FnMut(&[u8])> Sink for Output<'_, T> {
                 return false;
             }
             self.bytes.extend_from_slice(&content[start..end]);
-            if end == content.len() {
-                return true;
-            }
             start = end;
         }
+        self.tapped = self.bytes.len();
+        true
     }
 }
 
@@ -331,7 +350,23 @@ fn put_escaped(sink: &mut impl Sink, value: &[u8]) {
 
 /// RFC 2046 `bcharsnospace`, plus space which is allowed except at the end.
 fn is_bchar(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&byte)
+    byte.is_ascii_alphanumeric()
+        || matches!(
+            byte,
+            b'\''
+                | b'('
+                | b')'
+                | b'+'
+                | b'_'
+                | b','
+                | b'-'
+                | b'.'
+                | b'/'
+                | b':'
+                | b'='
+                | b'?'
+                | b' '
+        )
 }
 
 fn check_boundary(boundary: &str) -> Result<(), EncodeError> {
@@ -351,11 +386,20 @@ fn check_boundary(boundary: &str) -> Result<(), EncodeError> {
 /// The `Content-Type` header value for a form encoded with `boundary`, quoting the boundary when it holds
 /// characters that are not allowed in a bare parameter value.
 pub fn content_type(boundary: &str) -> String {
-    if boundary.bytes().any(|b| b"(),/:=? ".contains(&b)) {
-        format!("multipart/form-data; boundary=\"{boundary}\"")
+    const START: &str = "multipart/form-data; boundary=";
+    let quoted = boundary
+        .bytes()
+        .any(|b| matches!(b, b'(' | b')' | b',' | b'/' | b':' | b'=' | b'?' | b' '));
+    let mut value = String::with_capacity(START.len() + boundary.len() + 2);
+    value.push_str(START);
+    if quoted {
+        value.push('"');
+        value.push_str(boundary);
+        value.push('"');
     } else {
-        format!("multipart/form-data; boundary={boundary}")
+        value.push_str(boundary);
     }
+    value
 }
 
 /// A fresh random boundary: `awal-` followed by 32 lowercase hex characters.
