@@ -203,9 +203,7 @@ fn deep_refs_generate_one_shared_type_per_target() {
             .unwrap_or_else(|| panic!("no {name}:\n{operations}"));
         let rest = &operations[start..];
         // Up to the next method, or the end.
-        &rest[..rest[1..]
-            .find("pub fn ")
-            .map_or(rest.len(), |i| i + 1)]
+        &rest[..rest[1..].find("pub fn ").map_or(rest.len(), |i| i + 1)]
     };
     for name in ["update_me", "patch_me"] {
         assert!(

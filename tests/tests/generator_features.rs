@@ -45,10 +45,7 @@ fn public_operations_are_sent_without_credentials() {
         .next()
         .unwrap_or("");
     assert!(status.contains("request.without_auth();"), "{status}");
-    let part = text
-        .split("pub fn get_part")
-        .nth(1)
-        .expect("get_part");
+    let part = text.split("pub fn get_part").nth(1).expect("get_part");
     assert!(!part.contains("without_auth"), "{part}");
 }
 

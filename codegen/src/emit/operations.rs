@@ -158,8 +158,9 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
         }
     }
     let validation = (!inputs.is_empty()).then(|| quote!(request.check(&[#(#inputs),*]);));
-    let mutable = (op.query.is_some() || op.body.is_some() || !op.authenticated || !inputs.is_empty())
-        .then(|| quote!(mut));
+    let mutable =
+        (op.query.is_some() || op.body.is_some() || !op.authenticated || !inputs.is_empty())
+            .then(|| quote!(mut));
 
     quote! {
         #doc
