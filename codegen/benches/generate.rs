@@ -13,6 +13,10 @@
 //! `render` is also measured in its two halves: `render_parse` (`syn::parse2` of each file's tokens) and
 //! `render_print` (`prettyplease::unparse` of the parsed files).
 //!
+//! The stages run on one thread, whole files at a time, so their times add up to the work done.
+//! `generate` is the library as callers get it: it emits and renders pieces of the files on up to four
+//! threads (as many as the machine has), so on two cores it takes less than the stages' sum.
+//!
 //! After criterion's summary, one `bench-summary` line per figure (spec size, time and MB/s of each stage,
 //! the slowest stage, generated lines and operations), which `cargo xtask bench` collects.
 //!
