@@ -10,6 +10,7 @@ use crate::auth::{Applied, Auth};
 use crate::error::{ApiError, ConfigError, Error, Result};
 use crate::multipart::{self, EncodeError, Form};
 use crate::options::RequestOptions;
+use crate::payload::Payload;
 use crate::request::{Body, Request};
 use crate::response::Response;
 use crate::retry::{self, BoxFuture, RetryPolicy};
@@ -434,6 +435,35 @@ impl Signer {
         Ok(())
     }
 
+    /// [`sign_into`](Self::sign_into) over a body that may be in pieces: fed piece by piece when the rule
+    /// signs the body in one place, as every rule of this crate does; joined otherwise.
+    fn sign_payload_into<E>(
+        &self,
+        headers: &mut HeaderMap,
+        method: &str,
+        url: &Url,
+        base_path: &str,
+        timestamp: u64,
+        body: Option<&Payload>,
+    ) -> Result<(), E> {
+        let split = self.rule.split_at_body();
+        let (Some(Payload::Pieces { .. }), Some((before, after))) = (body, split) else {
+            let whole = body.map(Payload::contiguous).unwrap_or_default();
+            return self.sign_into(headers, method, url, base_path, timestamp, &whole);
+        };
+        let message = self.message(method, url, base_path, timestamp, &[]);
+        let mut mac = self.mac.clone();
+        signing::feed(&mut mac, before, &message);
+        body.into_iter()
+            .for_each(|body| body.for_each_piece(|piece| mac.update(piece)));
+        signing::feed(&mut mac, after, &message);
+        let mut signature = String::new();
+        self.rule.finish_into(mac, &mut signature);
+        let signature = self.header_value(signature)?;
+        self.insert(headers, signature, timestamp);
+        Ok(())
+    }
+
     /// The signature as a header value, marked sensitive.
     fn header_value<E>(&self, signature: String) -> Result<HeaderValue, E> {
         // `build` checked the prefix and the rest is hex, so this cannot fail; mapped rather than unwrapped.
@@ -483,7 +513,7 @@ struct Prepared {
     url: Url,
     /// Every header but the signature and timestamp, which each attempt adds.
     headers: HeaderMap,
-    body: Option<Bytes>,
+    body: Option<Payload>,
     is_multipart: bool,
     authenticated: bool,
     /// The first attempt's timestamp and signature, when they were computed while encoding the form.
@@ -762,17 +792,17 @@ impl Client {
             if let Some(signature) = presigned {
                 signer.insert(&mut headers, signature, timestamp);
             } else {
-                let signed_body: &[u8] = match (prepared.is_multipart, signer.rule.multipart_body) {
-                    (true, MultipartBody::Empty) => &[],
-                    _ => prepared.body.as_deref().unwrap_or_default(),
+                let body = match (prepared.is_multipart, signer.rule.multipart_body) {
+                    (true, MultipartBody::Empty) => None,
+                    _ => prepared.body.as_ref(),
                 };
-                signer.sign_into(
+                signer.sign_payload_into(
                     &mut headers,
                     prepared.method.as_str(),
                     &prepared.url,
                     &inner.base_path,
                     timestamp,
-                    signed_body,
+                    body,
                 )?;
             }
         }
@@ -781,8 +811,8 @@ impl Client {
         let mut request = reqwest::Request::new(prepared.method.clone(), prepared.url.clone());
         *request.headers_mut() = headers;
         *request.timeout_mut() = Some(timeout);
-        // A cheap reference-counted copy of the bytes encoded once in `prepare`.
-        *request.body_mut() = prepared.body.clone().map(reqwest::Body::from);
+        // Reference-counted copies of the bytes encoded once in `prepare`.
+        *request.body_mut() = prepared.body.as_ref().map(Payload::to_reqwest);
         let mut response = match inner.http.execute(request).await {
             Ok(response) => response,
             Err(error) => return Ok(Attempt::Transport(error)),
@@ -897,7 +927,7 @@ impl Client {
             Body::None => (None, false),
             Body::Json(Ok(bytes)) => {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                (Some(bytes), false)
+                (Some(Payload::Whole(bytes)), false)
             }
             Body::Json(Err(message))
             | Body::Encoded {
@@ -910,38 +940,38 @@ impl Client {
             } => {
                 let (_, value) = checked_header("Content-Type", content_type)?;
                 headers.insert(CONTENT_TYPE, value);
-                (Some(bytes), false)
+                (Some(Payload::Whole(bytes)), false)
             }
             Body::Multipart(form) => {
-                let (boundary, bytes) = match self.presigning(authenticated) {
+                let (boundary, payload) = match self.presigning(authenticated) {
                     Some((signer, before, after)) => {
                         // The first attempt's timestamp is read now, before encoding, so that the MAC
                         // can take the form's bytes as they are written, while they are in cache.
                         let timestamp = self.timestamp();
-                        let mut message =
+                        // `before` and `after` hold every signed part but the body, which the tap feeds.
+                        let message =
                             signer.message(method.as_str(), &url, &inner.base_path, timestamp, &[]);
                         let mut mac = signer.mac.clone();
                         signing::feed(&mut mac, before, &message);
-                        let (boundary, bytes, mac) = self.encode(&form, Some(mac))?;
+                        let (boundary, payload, mac) = self.encode(&form, Some(mac))?;
                         if let Some(mut mac) = mac {
-                            message.body = &bytes;
                             signing::feed(&mut mac, after, &message);
                             let mut signature = String::new();
                             signer.rule.finish_into(mac, &mut signature);
                             presigned = Some((timestamp, signer.header_value(signature)?));
                         }
-                        (boundary, bytes)
+                        (boundary, payload)
                     }
                     None => {
-                        let (boundary, bytes, _) = self.encode(&form, None)?;
-                        (boundary, bytes)
+                        let (boundary, payload, _) = self.encode(&form, None)?;
+                        (boundary, payload)
                     }
                 };
                 // A valid boundary is printable ASCII, so this cannot fail; mapped rather than unwrapped anyway.
                 let content_type = HeaderValue::try_from(multipart::content_type(&boundary))
                     .map_err(|_| Error::invalid("body", "boundary is not a valid header value"))?;
                 headers.insert(CONTENT_TYPE, content_type);
-                (Some(Bytes::from(bytes)), true)
+                (Some(payload), true)
             }
         };
 
@@ -1024,20 +1054,21 @@ impl Client {
     }
 
     /// Encodes a form with a boundary from the client's source, drawing a new one when the boundary occurs
-    /// in the content. A copy of `mac` is given the body as it is written, and returned with it.
+    /// in the content. A copy of `mac` is given the body as it is written, and returned with it. Large
+    /// files are not copied: the body shares their bytes ([`Payload::Pieces`]).
     fn encode<E>(
         &self,
         form: &Form,
         mac: Option<KeyedMac>,
-    ) -> Result<(String, Vec<u8>, Option<KeyedMac>), E> {
+    ) -> Result<(String, Payload, Option<KeyedMac>), E> {
         let mut attempt = 1;
         loop {
             let boundary = (self.inner.boundary)();
             // A copy per boundary: a failed encoding may have fed part of a body.
             let mut tapped = mac.clone();
             let encoded = match &mut tapped {
-                Some(mac) => form.encode_tapped(&boundary, |bytes| mac.update(bytes)),
-                None => form.encode(&boundary),
+                Some(mac) => form.encode_payload_tapped(&boundary, |bytes| mac.update(bytes)),
+                None => form.encode_payload_tapped(&boundary, |_| {}),
             };
             match encoded {
                 Ok(bytes) => return Ok((boundary, bytes, tapped)),

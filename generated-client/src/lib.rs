@@ -81,6 +81,7 @@ pub mod multipart;
 mod options;
 pub mod pagination;
 pub mod params;
+mod payload;
 pub mod request;
 mod response;
 mod retry;

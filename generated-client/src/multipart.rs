@@ -2,10 +2,12 @@
 //!
 //! The body of a signed request must be known byte for byte before it is sent (the signature covers it) and
 //! must be replayable, so this crate encodes forms itself instead of using reqwest's streaming form with its
-//! private random boundary. The encoder measures the exact size first, allocates once and copies each file's
-//! bytes exactly once.
+//! private random boundary. [`Form::encode`] measures the exact size first, allocates once and copies each
+//! file's bytes exactly once. The client copies only the text: files of 32 KiB or more go out as the bytes
+//! the caller's [`FilePart`] holds, pieces of a body that is signed and sent in order (`payload.rs`).
 
 use crate::file::FilePart;
+use crate::payload::Payload;
 use memchr::memmem;
 use std::sync::Arc;
 
@@ -182,6 +184,55 @@ impl Form {
         boundary: &str,
         tap: impl FnMut(&[u8]),
     ) -> Result<Vec<u8>, EncodeError> {
+        self.check(boundary)?;
+        // The same writer runs twice, first counting, then copying, so the size cannot drift from the output.
+        let mut counter = Counter::default();
+        self.write(boundary.as_bytes(), &mut counter)
+            .map_err(boundary_in)?;
+        let mut out = Output::new(counter.len, boundary.as_bytes(), tap, false);
+        self.write(boundary.as_bytes(), &mut out)
+            .map_err(boundary_in)?;
+        out.feed_tap();
+        debug_assert_eq!(out.bytes.len(), out.bytes.capacity());
+        Ok(out.bytes)
+    }
+
+    /// [`encode_tapped`](Self::encode_tapped), except that files of [`CHECK_CHUNK`] bytes or more are not
+    /// copied: the body is the text between them, in exactly-sized buffers, and the files' own shared
+    /// [`Bytes`](bytes::Bytes). A form without such files is one buffer, as `encode_tapped` makes it.
+    pub(crate) fn encode_payload_tapped(
+        &self,
+        boundary: &str,
+        tap: impl FnMut(&[u8]),
+    ) -> Result<Payload, EncodeError> {
+        self.check(boundary)?;
+        let mut counter = Counter {
+            len: 0,
+            share: true,
+        };
+        self.write(boundary.as_bytes(), &mut counter)
+            .map_err(boundary_in)?;
+        let mut out = Output::new(counter.len, boundary.as_bytes(), tap, true);
+        self.write(boundary.as_bytes(), &mut out)
+            .map_err(boundary_in)?;
+        out.feed_tap();
+        if out.pieces.is_empty() {
+            return Ok(Payload::Whole(bytes::Bytes::from(out.bytes)));
+        }
+        let mut pieces = out.pieces;
+        if !out.bytes.is_empty() {
+            pieces.push(bytes::Bytes::from(out.bytes));
+        }
+        let len = pieces.iter().map(|piece| piece.len() as u64).sum();
+        Ok(Payload::Pieces {
+            pieces: pieces.into(),
+            len,
+        })
+    }
+
+    /// What no boundary can fix, then the boundary itself: a [`json`](Self::json) value that could not be
+    /// serialized, an invalid boundary, a file content type that is not a valid header value.
+    fn check(&self, boundary: &str) -> Result<(), EncodeError> {
         for part in &self.parts {
             if let Content::InvalidJson(source) = &part.content {
                 return Err(EncodeError::InvalidJson {
@@ -205,25 +256,7 @@ impl Form {
                 }
             }
         }
-        let boundary_in = |part: &str| EncodeError::BoundaryInContent {
-            part: part.to_owned(),
-        };
-        // The same writer runs twice, first counting, then copying, so the size cannot drift from the output.
-        let mut counter = Counter(0);
-        self.write(boundary.as_bytes(), &mut counter)
-            .map_err(boundary_in)?;
-        let mut out = Output {
-            bytes: Vec::with_capacity(counter.0),
-            boundary: boundary.as_bytes(),
-            finder: None,
-            tap,
-            tapped: 0,
-        };
-        self.write(boundary.as_bytes(), &mut out)
-            .map_err(boundary_in)?;
-        out.feed_tap();
-        debug_assert_eq!(out.bytes.len(), out.bytes.capacity());
-        Ok(out.bytes)
+        Ok(())
     }
 
     /// Writes the form to `sink`; fails with the part's name when the sink finds the boundary in a part's
@@ -242,7 +275,7 @@ impl Form {
                 sink.put(file.content_type().as_bytes());
             }
             sink.put(b"\r\n\r\n");
-            if !sink.put_content(part.content.bytes()) {
+            if !sink.put_content(&part.content) {
                 return Err(part.name);
             }
             sink.put(b"\r\n");
@@ -254,30 +287,63 @@ impl Form {
     }
 }
 
+/// The error for a part whose content holds the boundary.
+fn boundary_in(part: &str) -> EncodeError {
+    EncodeError::BoundaryInContent {
+        part: part.to_owned(),
+    }
+}
+
 /// Where [`Form::write`] sends bytes: a counter for the size pass, the output buffer for the copy pass.
 trait Sink {
     fn put(&mut self, bytes: &[u8]);
 
     /// Puts a part's content; false when the boundary occurs in it.
-    fn put_content(&mut self, content: &[u8]) -> bool {
-        self.put(content);
+    fn put_content(&mut self, content: &Content) -> bool {
+        self.put(content.bytes());
         true
     }
 }
 
-struct Counter(usize);
+/// The size pass: how many bytes the output buffers need.
+#[derive(Default)]
+struct Counter {
+    len: usize,
+    /// Files that [`Output`] will share rather than copy are not counted.
+    share: bool,
+}
 
 impl Sink for Counter {
     fn put(&mut self, bytes: &[u8]) {
         // Saturating: a length past usize::MAX could not be allocated anyway, and must not wrap to a small one.
-        self.0 = self.0.saturating_add(bytes.len());
+        self.len = self.len.saturating_add(bytes.len());
+    }
+
+    fn put_content(&mut self, content: &Content) -> bool {
+        if !(self.share && shared(content).is_some()) {
+            self.put(content.bytes());
+        }
+        true
+    }
+}
+
+/// The file's bytes, when `content` is a file large enough to be sent as it is rather than copied.
+fn shared(content: &Content) -> Option<&bytes::Bytes> {
+    match content {
+        Content::File(file) if file.len() >= CHECK_CHUNK => Some(file.bytes()),
+        _ => None,
     }
 }
 
 /// The copy pass: the output buffer, the boundary to check each part's content for, and the tap that is
 /// given every byte written, in order.
 struct Output<'a, T> {
+    /// The output; when sharing, the text since the last shared file.
     bytes: Vec<u8>,
+    /// Whether large files are shared ([`shared`]) instead of copied.
+    share: bool,
+    /// When sharing: the body so far, up to and including the last shared file.
+    pieces: Vec<bytes::Bytes>,
     boundary: &'a [u8],
     /// Built for the first content of [`SHORT_CONTENT`] bytes or more.
     finder: Option<memmem::Finder<'a>>,
@@ -290,6 +356,7 @@ struct Output<'a, T> {
 /// the copy read what the tap (the MAC, slow enough for the memory to keep up) has just brought into cache.
 /// Over 5 MiB, this saves about a third of the time the check and the copy take on their own. Shorter
 /// content is given to the tap later, with the text around it: one call per small form, not one per line.
+/// Files this long or longer are not copied at all by [`Form::encode_payload_tapped`].
 const CHECK_CHUNK: usize = 32 * 1024;
 
 /// Content shorter than this is searched for the boundary by comparing at each occurrence of its first
@@ -298,6 +365,18 @@ const CHECK_CHUNK: usize = 32 * 1024;
 const SHORT_CONTENT: usize = 1024;
 
 impl<'a, T: FnMut(&[u8])> Output<'a, T> {
+    fn new(capacity: usize, boundary: &'a [u8], tap: T, share: bool) -> Self {
+        Output {
+            bytes: Vec::with_capacity(capacity),
+            share,
+            pieces: Vec::new(),
+            boundary,
+            finder: None,
+            tap,
+            tapped: 0,
+        }
+    }
+
     /// Whether the boundary occurs in `content`.
     fn holds_boundary(&mut self, content: &[u8]) -> bool {
         let boundary = self.boundary;
@@ -327,7 +406,8 @@ impl<T: FnMut(&[u8])> Sink for Output<'_, T> {
         self.bytes.extend_from_slice(bytes);
     }
 
-    fn put_content(&mut self, content: &[u8]) -> bool {
+    fn put_content(&mut self, part: &Content) -> bool {
+        let content = part.bytes();
         if content.len() < CHECK_CHUNK {
             if self.holds_boundary(content) {
                 return false;
@@ -335,6 +415,7 @@ impl<T: FnMut(&[u8])> Sink for Output<'_, T> {
             self.bytes.extend_from_slice(content);
             return true;
         }
+        let shared = shared(part).filter(|_| self.share);
         self.feed_tap();
         // Each window reaches back by one byte less than the boundary, so an occurrence across two pieces
         // is found as in a check of the whole content.
@@ -346,8 +427,20 @@ impl<T: FnMut(&[u8])> Sink for Output<'_, T> {
             if self.holds_boundary(&content[start.saturating_sub(overlap)..end]) {
                 return false;
             }
-            self.bytes.extend_from_slice(&content[start..end]);
+            if shared.is_none() {
+                self.bytes.extend_from_slice(&content[start..end]);
+            }
             start = end;
+        }
+        if let Some(file) = shared {
+            // The text so far becomes a piece; the rest of the text goes into what is left of the
+            // buffer's exact size, in a buffer of its own.
+            let rest = self.bytes.capacity() - self.bytes.len();
+            let text = std::mem::replace(&mut self.bytes, Vec::with_capacity(rest));
+            if !text.is_empty() {
+                self.pieces.push(bytes::Bytes::from(text));
+            }
+            self.pieces.push(file.clone());
         }
         self.tapped = self.bytes.len();
         true

@@ -254,6 +254,17 @@ async fn exhausted_retries_return_the_last_answer_with_its_body_and_headers() {
 
 #[tokio::test]
 async fn every_attempt_is_signed_anew_with_a_fresh_timestamp_over_the_same_bytes() {
+    every_attempt_signed_anew(b"\x89PNG\r\n\x1a\n".to_vec()).await;
+}
+
+/// A file large enough to be sent as a piece of its own, shared rather than copied: every attempt sends
+/// it again, with an exact `Content-Length`, signed over the pieces in order.
+#[tokio::test]
+async fn a_large_file_shared_into_the_body_is_resent_and_signed_anew() {
+    every_attempt_signed_anew((0..200_003u32).map(|i| (i % 253) as u8).collect()).await;
+}
+
+async fn every_attempt_signed_anew(file: Vec<u8>) {
     let server = Server::script(vec![
         json(503, "{}"),
         reply(429, vec![("Retry-After", "1")], ""),
@@ -271,10 +282,9 @@ async fn every_attempt_is_signed_anew_with_a_fresh_timestamp_over_the_same_bytes
         .expect("valid");
     let mut form = Form::new();
     form.text("name", "Ahmed Mohammed");
-    form.file(
-        "file",
-        &crate::FilePart::new(&b"\x89PNG\r\n\x1a\n"[..], "a.png", "image/png"),
-    );
+    form.file("file", &crate::FilePart::new(file, "a.png", "image/png"));
+    form.text("phone", "96650000000");
+    let expected_body = form.encode("boundary-0").expect("encodes");
     let mut request = Request::new(Method::POST, "/contacts".to_owned());
     request.query("phone_number_id", &"123456");
     request.multipart(form);
@@ -298,7 +308,10 @@ async fn every_attempt_is_signed_anew_with_a_fresh_timestamp_over_the_same_bytes
     );
     assert!(timestamps[0] >= NOW);
     for attempt in &seen {
-        assert_eq!(attempt.body, seen[0].body);
+        assert_eq!(attempt.body, expected_body);
+        let length = expected_body.len().to_string();
+        assert_eq!(attempt.header("content-length"), Some(length.as_str()));
+        assert_eq!(attempt.header("transfer-encoding"), None);
         assert_eq!(
             attempt.header("content-type"),
             Some("multipart/form-data; boundary=boundary-0")

@@ -97,6 +97,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let stop = stop_signals();
     let base_url = server.base_url();
     let environment = [
         ("AWAL_BASE_URL", base_url.as_str()),
@@ -120,31 +121,42 @@ async fn main() -> ExitCode {
          Requests are logged below (stderr), one line each.",
         server.operations().len()
     );
-    wait_for_stop().await;
+    stop.await;
     drop(server);
     eprintln!("awal-mock: stopped");
     ExitCode::SUCCESS
 }
 
-/// Returns on Ctrl-C (or SIGTERM on Unix).
-async fn wait_for_stop() {
+/// Returns a future that completes on Ctrl-C (or SIGTERM on Unix). The handlers are installed before it
+/// returns, not when it is first polled: the banner tells a user (or a test) that the server is ready,
+/// and a Ctrl-C right after it must stop the server cleanly, not kill it.
+fn stop_signals() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                (Ok(mut interrupt), Err(_)) => {
+                    interrupt.recv().await;
+                }
+                (Err(_), _) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
