@@ -134,8 +134,24 @@ impl Pointer {
 
     /// This pointer extended by one reference token, escaped per RFC 6901.
     pub fn push(&self, token: impl AsRef<str>) -> Self {
-        let escaped = token.as_ref().replace('~', "~0").replace('/', "~1");
-        Pointer(format!("{}/{}", self.0, escaped))
+        // Lowering makes a pointer for every schema and field it visits: one exact allocation each.
+        let token = token.as_ref();
+        let escapes = token.bytes().filter(|&b| b == b'~' || b == b'/').count();
+        let mut text = String::with_capacity(self.0.len() + 1 + token.len() + escapes);
+        text.push_str(&self.0);
+        text.push('/');
+        if escapes == 0 {
+            text.push_str(token);
+        } else {
+            for c in token.chars() {
+                match c {
+                    '~' => text.push_str("~0"),
+                    '/' => text.push_str("~1"),
+                    c => text.push(c),
+                }
+            }
+        }
+        Pointer(text)
     }
 
     /// The pointer one level up (the root stays the root).

@@ -101,12 +101,14 @@ const MAX_TYPES_PER_PIECE: usize = 256;
 /// run or which thread takes which piece.
 fn emit_and_render(api: &ir::Api, header: &str) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS));
-    let per_piece = api
+    // About two pieces of each split file per thread, so that the threads finish close together.
+    let types_per_piece = api
         .types
         .len()
         .div_ceil(threads * 2)
         .clamp(16, MAX_TYPES_PER_PIECE);
-    emit_and_render_with(api, header, threads, per_piece)
+    let operations_per_piece = api.operations.len().div_ceil(threads * 2).clamp(4, 128);
+    emit_and_render_with(api, header, threads, types_per_piece, operations_per_piece)
 }
 
 /// The most threads generation uses: beyond this, starting them costs more than they save on specs
@@ -119,13 +121,20 @@ fn emit_and_render_with(
     header: &str,
     threads: usize,
     types_per_piece: usize,
+    operations_per_piece: usize,
 ) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let context = emit::Context::new(api);
-    let pieces = emit::pieces(api, types_per_piece);
-    // Each thread takes the next piece not yet taken until none is left. `operations.rs`, one piece
-    // and usually the largest, goes first so that it does not finish last on its own.
+    let pieces = emit::pieces(api, types_per_piece, operations_per_piece);
+    // Each thread takes the next piece not yet taken until none is left. The pieces of the split files
+    // go first, operations before types (their pieces are the larger), and the small files last, so
+    // that no large piece starts when the other threads are nearly done.
     let mut order: Vec<usize> = (0..pieces.len()).collect();
-    order.sort_by_key(|&index| pieces[index].file != "operations.rs");
+    order.sort_by_key(|&index| match pieces[index].file {
+        "operations.rs" => 0,
+        "types.rs" => 1,
+        "validate.rs" => 2,
+        _ => 3,
+    });
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || -> Vec<(usize, Result<String, Diagnostics>)> {
         let mut done = Vec::new();
@@ -161,8 +170,11 @@ fn emit_and_render_with(
     rendered.sort_by_key(|(index, _)| *index);
     let mut files: Vec<GeneratedFile> = Vec::with_capacity(emit::FILES.len());
     // Every index was taken exactly once, so after sorting, `rendered` lines up with `pieces`.
-    for ((_, text), piece) in rendered.into_iter().zip(&pieces) {
-        let text = text?;
+    for (index, ((_, text), piece)) in rendered.into_iter().zip(&pieces).enumerate() {
+        let last = pieces
+            .get(index + 1)
+            .is_none_or(|next| next.file != piece.file);
+        let text = emit::trim_piece(piece, text?, last);
         match files.last_mut() {
             Some(file) if file.path == piece.file => file.contents.push_str(&text),
             _ => files.push(GeneratedFile {
@@ -200,30 +212,52 @@ mod tests {
                 })
                 .collect();
             assert_eq!(whole.len(), emit::FILES.len());
-            for (threads, per_piece) in [(1, usize::MAX), (1, 1), (2, 7), (3, 1), (4, 16)] {
-                let split =
-                    emit_and_render_with(&api, &header, threads, per_piece).expect("renders");
-                assert_eq!(
-                    split, whole,
-                    "{threads} threads, {per_piece} types per piece"
-                );
+            for (threads, types, operations) in [
+                (1, usize::MAX, usize::MAX),
+                (1, 1, 1),
+                (2, 7, 3),
+                (3, 1, 2),
+                (4, 16, 5),
+            ] {
+                let split = emit_and_render_with(&api, &header, threads, types, operations)
+                    .expect("renders");
+                for (split, whole) in split.iter().zip(&whole) {
+                    let first_difference = split
+                        .contents
+                        .lines()
+                        .zip(whole.contents.lines())
+                        .position(|(a, b)| a != b);
+                    assert!(
+                        split == whole,
+                        "{}: {threads} threads, {types} types and {operations} operations per \
+                         piece; first different line: {first_difference:?}",
+                        whole.path
+                    );
+                }
             }
         }
     }
 
     #[test]
-    fn types_are_cut_into_runs_that_cover_every_type_once() {
+    fn types_and_operations_are_cut_into_runs_that_cover_each_once() {
         let api = ir::lower(&load::load(SPECS[0]).expect("loads")).expect("lowers");
-        let runs: Vec<std::ops::Range<usize>> = emit::pieces(&api, 10)
-            .into_iter()
-            .filter(|piece| piece.file == "types.rs")
-            .map(|piece| piece.types)
-            .collect();
-        assert_eq!(runs.len(), api.types.len().div_ceil(10));
-        assert_eq!(runs.first().map(|r| r.start), Some(0));
-        assert_eq!(runs.last().map(|r| r.end), Some(api.types.len()));
-        assert!(runs
-            .windows(2)
-            .all(|w| w[0].end == w[1].start && w[0].len() == 10));
+        let pieces = emit::pieces(&api, 10, 4);
+        for (file, count, per_piece) in [
+            ("types.rs", api.types.len(), 10),
+            ("operations.rs", api.operations.len(), 4),
+        ] {
+            let runs: Vec<std::ops::Range<usize>> = pieces
+                .iter()
+                .filter(|piece| piece.file == file)
+                .map(|piece| piece.items.clone())
+                .collect();
+            assert_eq!(runs.len(), count.div_ceil(per_piece), "{file}");
+            assert_eq!(runs.first().map(|r| r.start), Some(0));
+            assert_eq!(runs.last().map(|r| r.end), Some(count));
+            assert!(runs
+                .windows(2)
+                .all(|w| w[0].end == w[1].start && w[0].len() == per_piece));
+        }
+        assert_eq!(pieces.iter().filter(|p| p.file == "mod.rs").count(), 1);
     }
 }

@@ -33,7 +33,7 @@ pub fn emit(api: &Api) -> Vec<(&'static str, TokenStream)> {
         .map(|file| {
             let whole = Piece {
                 file,
-                types: 0..api.types.len(),
+                items: 0..api.types.len().max(api.operations.len()),
             };
             (file, emit_piece(api, &context, &whole))
         })
@@ -59,36 +59,43 @@ impl<'a> Context<'a> {
 
 /// Part of a generated file, emitted and rendered on its own so that the pieces of a large spec can be
 /// spread over threads and no file's syntax tree is ever whole in memory. A file is the concatenation of
-/// its pieces' rendered text, in order: `types.rs` comes in runs of types (the first piece carries the
-/// module doc, the last one the query structs), every other file in one piece.
+/// its pieces' rendered text (after [`trim_piece`]), in order: `types.rs` comes in runs of types (the
+/// first piece carries the module doc, the last one the query structs), `operations.rs` in runs of
+/// operations, every other file in one piece.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece {
     /// The file the piece belongs to, one of [`FILES`].
     pub file: &'static str,
-    /// For `types.rs`: the indices into `api.types` of the types this piece holds.
-    pub types: std::ops::Range<usize>,
+    /// For `types.rs`, the indices into `api.types` of the types this piece holds; for `operations.rs`,
+    /// into `api.operations`. Other files ignore it.
+    pub items: std::ops::Range<usize>,
+}
+
+impl Piece {
+    /// Whether this is the first piece of its file.
+    pub fn is_first(&self) -> bool {
+        self.items.start == 0
+    }
 }
 
 /// Every piece of every file, in file order then text order, with at most `types_per_piece` types in a
-/// piece of `types.rs` (at least one).
-pub fn pieces(api: &Api, types_per_piece: usize) -> Vec<Piece> {
-    let count = api.types.len();
-    let per_piece = types_per_piece.max(1);
+/// piece of `types.rs` and `operations_per_piece` operations in a piece of `operations.rs` (at least
+/// one each).
+pub fn pieces(api: &Api, types_per_piece: usize, operations_per_piece: usize) -> Vec<Piece> {
     let mut pieces = Vec::new();
     for file in FILES {
-        if file != "types.rs" {
-            pieces.push(Piece {
-                file,
-                types: 0..count,
-            });
-            continue;
-        }
-        let mut start = 0;
+        let (count, per_piece) = match file {
+            "types.rs" => (api.types.len(), types_per_piece),
+            "operations.rs" => (api.operations.len(), operations_per_piece),
+            _ => (0, 1),
+        };
+        let per_piece = per_piece.max(1);
+        let mut start: usize = 0;
         loop {
-            let end = (start + per_piece).min(count);
+            let end = start.saturating_add(per_piece).min(count);
             pieces.push(Piece {
                 file,
-                types: start..end,
+                items: start..end,
             });
             if end == count {
                 break;
@@ -101,13 +108,23 @@ pub fn pieces(api: &Api, types_per_piece: usize) -> Vec<Piece> {
 
 /// The tokens of one piece (see [`Piece`]). A file name outside [`FILES`] gives no tokens.
 pub fn emit_piece(api: &Api, context: &Context<'_>, piece: &Piece) -> TokenStream {
+    let items = piece.items.clone();
     match piece.file {
         "mod.rs" => module(api),
-        "types.rs" => types::emit_range(api, &context.types, piece.types.clone()),
+        "types.rs" => types::emit_range(api, &context.types, items),
         "security.rs" => security::emit(api),
-        "operations.rs" => operations::emit(api, &context.checked),
+        "operations.rs" => operations::emit_range(api, &context.checked, items),
         "validate.rs" => validate::emit(api, &context.checked),
         _ => TokenStream::new(),
+    }
+}
+
+/// A piece's rendered text as it goes into its file: the pieces of `operations.rs` share one `impl`
+/// block, so the seams between them are removed. `last` says whether the piece ends its file.
+pub fn trim_piece(piece: &Piece, text: String, last: bool) -> String {
+    match piece.file {
+        "operations.rs" => operations::trim_piece(text, piece.is_first(), last),
+        _ => text,
     }
 }
 

@@ -13,24 +13,60 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn emit(api: &Api, checked: &super::validate::Checked) -> TokenStream {
-    let methods = api.operations.iter().map(|op| {
+/// The part of `operations.rs` that holds `api.operations[range]`, as methods in an `impl crate::Client`
+/// block. The piece that starts at the first operation also has the module doc and the imports. Each
+/// piece has a block of its own so that it parses alone; [`trim_piece`] removes the seams.
+pub fn emit_range(
+    api: &Api,
+    checked: &super::validate::Checked,
+    range: std::ops::Range<usize>,
+) -> TokenStream {
+    let head = (range.start == 0).then(|| {
+        let doc = super::docs::inner_doc_attrs(&format!(
+            "The operations of the {}, as methods on [`Client`](crate::Client).",
+            api.title
+        ));
+        let imports = imports(api);
+        quote!(#doc #imports)
+    });
+    let count = api.operations.len();
+    let methods = (api
+        .operations
+        .get(range.start.min(count)..range.end.min(count)))
+    .unwrap_or_default()
+    .iter()
+    .map(|op| {
         let method = operation(api, checked, op);
         let stream = op.pagination.as_ref().map(|p| stream(op, p));
         quote!(#method #stream)
     });
-    let doc = super::docs::inner_doc_attrs(&format!(
-        "The operations of the {}, as methods on [`Client`](crate::Client).",
-        api.title
-    ));
-    let imports = imports(api);
     quote! {
-        #doc
-        #imports
+        #head
         impl crate::Client {
             #(#methods)*
         }
     }
+}
+
+/// The rendered text of a piece of `operations.rs` as it goes into the file: every piece but the first
+/// loses the line that opens its `impl` block, and every piece but the last its closing brace, so the
+/// pieces join into one block. prettyplease prints each method on its own, so the joined text is the
+/// text of the file rendered whole.
+pub fn trim_piece(text: String, first: bool, last: bool) -> String {
+    let mut text = text;
+    if !last {
+        // The block's closing brace is the last line.
+        if let Some(end) = text.trim_end().strip_suffix('}').map(str::len) {
+            text.truncate(end);
+        }
+    }
+    if !first {
+        const OPEN: &str = "impl crate::Client {\n";
+        if let Some(at) = text.find(OPEN) {
+            text.replace_range(..at + OPEN.len(), "");
+        }
+    }
+    text
 }
 
 /// The names the methods use, imported so that signatures and request lines fit on one line each.

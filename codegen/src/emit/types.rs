@@ -58,6 +58,7 @@ pub fn emit_range(api: &Api, context: &Context<'_>, range: Range<usize>) -> Toke
         ))
     });
     let queries = (range.end >= api.types.len()).then(|| query_structs(api));
+    let range = range.start.min(api.types.len())..range.end.min(api.types.len());
     let defs = api.types.get(range).unwrap_or_default().iter().map(|t| {
         let is_request = context.request_types.contains(t.name.as_str());
         type_def(api, t, is_request, context.usage.deserialized(&t.name))

@@ -24,8 +24,8 @@ pub fn sanitize(markdown: &str) -> String {
         } else {
             // Four spaces of indentation would start an indented code block, i.e. a doctest.
             let indent = (line.len() - trimmed.len()).min(3);
-            out.push_str(&" ".repeat(indent));
-            out.push_str(&escape_line(trimmed.trim_end()));
+            out.extend(std::iter::repeat_n(' ', indent));
+            escape_line(trimmed.trim_end(), &mut out);
         }
         out.push('\n');
     }
@@ -36,16 +36,16 @@ pub fn sanitize(markdown: &str) -> String {
     out
 }
 
-/// Escapes one line outside code fences, leaving `inline code` alone.
-fn escape_line(line: &str) -> String {
+/// Escapes one line outside code fences, leaving `inline code` alone, and appends it to `out`.
+fn escape_line(line: &str, out: &mut String) {
     let has_links = line.contains("](");
-    let mut out = String::with_capacity(line.len());
     for (i, part) in line.split('`').enumerate() {
         if i > 0 {
             out.push('`');
         }
-        if i % 2 == 1 {
-            out.push_str(part); // inside a code span
+        // Inside a code span, or nothing to escape or link (most prose): as it is.
+        if i % 2 == 1 || !(part.contains(['<', '>', '[', ']']) || part.contains("http")) {
+            out.push_str(part);
             continue;
         }
         let mut escaped = part.replace('<', "&lt;").replace('>', "&gt;");
@@ -55,7 +55,6 @@ fn escape_line(line: &str) -> String {
         out.push_str(&autolink(&escaped));
     }
     // An odd number of backticks leaves an unclosed span; rustdoc tolerates that.
-    out
 }
 
 /// Wraps bare `http(s)://` URLs in `<...>`, which rustdoc renders as links instead of warning.
