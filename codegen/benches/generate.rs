@@ -13,6 +13,9 @@
 //! `render` is also measured in its two halves: `render_parse` (`syn::parse2` of each file's tokens) and
 //! `render_print` (`prettyplease::unparse` of the parsed files).
 //!
+//! The bench uses the allocator `cargo xtask gen` uses (mimalloc); `--features bench-system-allocator`
+//! measures with the system allocator instead.
+//!
 //! The stages run on one thread, whole files at a time, so their times add up to the work done.
 //! `generate` is the library as callers get it: it emits and renders pieces of the files on up to four
 //! threads (as many as the machine has), so on two cores it takes less than the stages' sum.
@@ -26,6 +29,12 @@
 
 #[path = "../../generated-client/benches/support/summary.rs"]
 mod summary;
+
+/// The allocator `cargo xtask gen` runs with, so that `generate` is measured as users run it; the feature
+/// `bench-system-allocator` measures with the system allocator instead.
+#[cfg(not(feature = "bench-system-allocator"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use codegen::{emit, ir, load, render, Options};
 use criterion::{criterion_group, BatchSize, Criterion, SamplingMode, Throughput};

@@ -176,7 +176,14 @@ async fn plain_hmac(http: &reqwest::Client, replay: &Replay) -> ContactEnvelope 
         SIGNATURE_HEADER,
         HeaderValue::from_str(&signature).expect("hex is a valid header value"),
     );
-    plain(http, &replay.url, headers, replay.body.clone(), Some(TIMEOUT)).await
+    plain(
+        http,
+        &replay.url,
+        headers,
+        replay.body.clone(),
+        Some(TIMEOUT),
+    )
+    .await
 }
 
 /// What is measured, by criterion name; the client last.
