@@ -1,5 +1,5 @@
 //! Peak memory of the client uploading a 100 MiB document (issue 6, target 5): the client must not hold
-//! more than about two copies of the file.
+//! more than about two copies of the file. It holds one: the file as read.
 //!
 //! A measurement, not a criterion benchmark: it runs once, the way a user uploads.
 //!
@@ -11,13 +11,14 @@
 //!    bytes: the `x-max-bytes` of Send Media's `file`, the largest file the API accepts.
 //! 4. Baseline: `VmRSS` from `/proc/self/status`; the peak marker `VmHWM` is reset (`5` written to
 //!    `/proc/self/clear_refs`) so the peak is this upload's.
-//! 5. `FilePart::from_path` (reads the file: copy 1), then `Client::send_media_message` (encodes the form:
-//!    copy 2; signs; sends; reads the answer).
+//! 5. `FilePart::from_path` (reads the file: the one copy), then `Client::send_media_message` (encodes
+//!    the form around the file's shared bytes, copying only the text; signs; sends; reads the answer).
 //! 6. `VmHWM`, and the peak of live heap bytes counted by a wrapping global allocator (which shows
 //!    the copies exactly, without the allocator's and the kernel's rounding).
 //!
 //! It prints the numbers, `bench-summary` lines for `cargo xtask bench`, and fails if the peak above the
-//! baseline exceeds 2.2 copies of the file. Linux only (it reads `/proc`).
+//! baseline exceeds 1.2 copies of the file (the target allows about two; the client holds one, and
+//! this holds it there). Linux only (it reads `/proc`).
 //!
 //! ```sh
 //! cargo bench -p awal-client --bench upload_rss
@@ -38,8 +39,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// 100 MiB: `x-max-bytes` of Send Media's `file` in spec/awal.yaml.
 const FILE_LEN: usize = 104_857_600;
-/// Most copies of the file the upload may hold at once (two, plus some slack for buffers).
-const MAX_COPIES: f64 = 2.2;
+/// Most copies of the file the upload may hold at once (the file as read, plus some slack for buffers).
+const MAX_COPIES: f64 = 1.2;
 const REPLY: &str =
     r#"{"status":true,"message":{"id":12346,"messageId":"wamid.MEDIA","status":"sent"}}"#;
 
