@@ -125,14 +125,14 @@ fn emit_and_render_with(
 ) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let context = emit::Context::new(api);
     let pieces = emit::pieces(api, types_per_piece, operations_per_piece);
-    // Each thread takes the next piece not yet taken until none is left. The pieces of the split files
-    // go first, operations before types (their pieces are the larger), and the small files last, so
-    // that no large piece starts when the other threads are nearly done.
+    // Each thread takes the next piece not yet taken until none is left. Larger pieces go first, so that
+    // none starts when the other threads are nearly done: `validate.rs` (one piece), then the runs of
+    // operations and of types, then the small files.
     let mut order: Vec<usize> = (0..pieces.len()).collect();
     order.sort_by_key(|&index| match pieces[index].file {
-        "operations.rs" => 0,
-        "types.rs" => 1,
-        "validate.rs" => 2,
+        "validate.rs" => 0,
+        "operations.rs" => 1,
+        "types.rs" => 2,
         _ => 3,
     });
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -30,12 +30,11 @@ pub fn emit_range(
         quote!(#doc #imports)
     });
     let count = api.operations.len();
-    let methods = (api
+    let operations = api
         .operations
-        .get(range.start.min(count)..range.end.min(count)))
-    .unwrap_or_default()
-    .iter()
-    .map(|op| {
+        .get(range.start.min(count)..range.end.min(count))
+        .unwrap_or_default();
+    let methods = operations.iter().map(|op| {
         let method = operation(api, checked, op);
         let stream = op.pagination.as_ref().map(|p| stream(op, p));
         quote!(#method #stream)

@@ -128,3 +128,66 @@ impl<'a> Walk<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Usage;
+
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    post:
+      operationId: makeThing
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/NewThing'}
+      responses:
+        '200':
+          description: made
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+        default:
+          description: failed
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Failure'}
+components:
+  schemas:
+    NewThing:
+      type: object
+      properties:
+        label: {$ref: '#/components/schemas/Label'}
+        owner: {$ref: '#/components/schemas/Owner'}
+    Thing:
+      type: object
+      properties:
+        owner: {$ref: '#/components/schemas/Owner'}
+        parts: {type: array, items: {$ref: '#/components/schemas/Part'}}
+    Label: {type: object, properties: {text: {type: string}}}
+    Owner: {type: object, properties: {name: {type: string}}}
+    Part: {type: object, properties: {n: {type: integer}}}
+    Failure: {type: object, properties: {message: {type: string}}}
+    Loose: {type: object, properties: {inner: {$ref: '#/components/schemas/LooseInner'}}}
+    LooseInner: {type: object, properties: {x: {type: string}}}
+"#;
+
+    #[test]
+    fn deserialize_goes_to_received_and_unused_types_and_all_they_reach() {
+        let api = crate::ir::lower(&crate::load::load(SPEC).expect("loads")).expect("lowers");
+        let usage = Usage::of(&api);
+        // Received (success and error answers), and what they contain, through arrays too.
+        for name in ["Thing", "Owner", "Part", "Failure"] {
+            assert!(usage.deserialized(name), "{name}");
+        }
+        // Used by no operation: it might be read from anywhere.
+        assert!(usage.deserialized("Loose"));
+        assert!(usage.deserialized("LooseInner"));
+        // Only sent.
+        assert!(!usage.deserialized("NewThing"));
+        assert!(!usage.deserialized("Label"));
+    }
+}
