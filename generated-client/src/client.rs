@@ -416,28 +416,10 @@ impl Signer {
         }
     }
 
-    /// Signs the request as the rule says and adds the signature and timestamp headers.
+    /// Signs the request as the rule says over `body` (`None`: an empty body) and adds the signature and
+    /// timestamp headers. When the rule signs the body in one place, as every rule of this crate does, a
+    /// body in pieces is fed to the MAC piece by piece; otherwise it is joined first.
     fn sign_into<E>(
-        &self,
-        headers: &mut HeaderMap,
-        method: &str,
-        url: &Url,
-        base_path: &str,
-        timestamp: u64,
-        body: &[u8],
-    ) -> Result<(), E> {
-        let message = self.message(method, url, base_path, timestamp, body);
-        let mut signature = String::new();
-        self.rule
-            .signature_into(self.mac.clone(), &message, &mut signature);
-        let signature = self.header_value(signature)?;
-        self.insert(headers, signature, timestamp);
-        Ok(())
-    }
-
-    /// [`sign_into`](Self::sign_into) over a body that may be in pieces: fed piece by piece when the rule
-    /// signs the body in one place, as every rule of this crate does; joined otherwise.
-    fn sign_payload_into<E>(
         &self,
         headers: &mut HeaderMap,
         method: &str,
@@ -446,17 +428,24 @@ impl Signer {
         timestamp: u64,
         body: Option<&Payload>,
     ) -> Result<(), E> {
-        let split = self.rule.split_at_body();
-        let (Some(Payload::Pieces { .. }), Some((before, after))) = (body, split) else {
-            let whole = body.map(Payload::contiguous).unwrap_or_default();
-            return self.sign_into(headers, method, url, base_path, timestamp, &whole);
-        };
         let message = self.message(method, url, base_path, timestamp, &[]);
         let mut mac = self.mac.clone();
-        signing::feed(&mut mac, before, &message);
-        body.into_iter()
-            .for_each(|body| body.for_each_piece(|piece| mac.update(piece)));
-        signing::feed(&mut mac, after, &message);
+        match self.rule.split_at_body() {
+            Some((before, after)) => {
+                signing::feed(&mut mac, before, &message);
+                body.into_iter()
+                    .for_each(|body| body.for_each_piece(|piece| mac.update(piece)));
+                signing::feed(&mut mac, after, &message);
+            }
+            None => {
+                let whole = body.map(Payload::contiguous).unwrap_or_default();
+                let message = Message {
+                    body: &whole,
+                    ..message
+                };
+                signing::feed(&mut mac, self.rule.parts, &message);
+            }
+        }
         let mut signature = String::new();
         self.rule.finish_into(mac, &mut signature);
         let signature = self.header_value(signature)?;
@@ -796,7 +785,7 @@ impl Client {
                     (true, MultipartBody::Empty) => None,
                     _ => prepared.body.as_ref(),
                 };
-                signer.sign_payload_into(
+                signer.sign_into(
                     &mut headers,
                     prepared.method.as_str(),
                     &prepared.url,

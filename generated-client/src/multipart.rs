@@ -184,15 +184,7 @@ impl Form {
         boundary: &str,
         tap: impl FnMut(&[u8]),
     ) -> Result<Vec<u8>, EncodeError> {
-        self.check(boundary)?;
-        // The same writer runs twice, first counting, then copying, so the size cannot drift from the output.
-        let mut counter = Counter::default();
-        self.write(boundary.as_bytes(), &mut counter)
-            .map_err(boundary_in)?;
-        let mut out = Output::new(counter.len, boundary.as_bytes(), tap, false);
-        self.write(boundary.as_bytes(), &mut out)
-            .map_err(boundary_in)?;
-        out.feed_tap();
+        let out = self.written(boundary, tap, false)?;
         debug_assert_eq!(out.bytes.len(), out.bytes.capacity());
         Ok(out.bytes)
     }
@@ -205,17 +197,7 @@ impl Form {
         boundary: &str,
         tap: impl FnMut(&[u8]),
     ) -> Result<Payload, EncodeError> {
-        self.check(boundary)?;
-        let mut counter = Counter {
-            len: 0,
-            share: true,
-        };
-        self.write(boundary.as_bytes(), &mut counter)
-            .map_err(boundary_in)?;
-        let mut out = Output::new(counter.len, boundary.as_bytes(), tap, true);
-        self.write(boundary.as_bytes(), &mut out)
-            .map_err(boundary_in)?;
-        out.feed_tap();
+        let out = self.written(boundary, tap, true)?;
         if out.pieces.is_empty() {
             return Ok(Payload::Whole(bytes::Bytes::from(out.bytes)));
         }
@@ -228,6 +210,25 @@ impl Form {
             pieces: pieces.into(),
             len,
         })
+    }
+
+    /// The checks, then the form written twice: first counted, then into buffers of exactly that size, so
+    /// the size cannot drift from the output. With `share`, large files are shared rather than copied.
+    fn written<'a, T: FnMut(&[u8])>(
+        &self,
+        boundary: &'a str,
+        tap: T,
+        share: bool,
+    ) -> Result<Output<'a, T>, EncodeError> {
+        self.check(boundary)?;
+        let mut counter = Counter { len: 0, share };
+        self.write(boundary.as_bytes(), &mut counter)
+            .map_err(boundary_in)?;
+        let mut out = Output::new(counter.len, boundary.as_bytes(), tap, share);
+        self.write(boundary.as_bytes(), &mut out)
+            .map_err(boundary_in)?;
+        out.feed_tap();
+        Ok(out)
     }
 
     /// What no boundary can fix, then the boundary itself: a [`json`](Self::json) value that could not be
@@ -306,7 +307,6 @@ trait Sink {
 }
 
 /// The size pass: how many bytes the output buffers need.
-#[derive(Default)]
 struct Counter {
     len: usize,
     /// Files that [`Output`] will share rather than copy are not counted.
