@@ -2,7 +2,7 @@
 //! the scripted test server. Clock, waits and jitter are injected: nothing here sleeps, and every wait is
 //! asserted exactly.
 
-use super::tests::{auth, builder, json, Envelope, NOW, RULE, SECRET};
+use super::tests::{assert_signed, auth, builder, json, Envelope, NOW, RULE, SECRET};
 use super::*;
 use crate::test_server::{Recorded, Reply, Server};
 use std::sync::atomic::AtomicU64;
@@ -44,37 +44,6 @@ fn post_text() -> Request {
 
 fn get(path: &str) -> Request {
     Request::new(Method::GET, path.to_owned())
-}
-
-/// Recomputes the signature of a recorded request with the public `signing::sign`, from what was
-/// received: method, path (relative to `/api/developer`), query, `X-Timestamp` and body.
-fn assert_signed(seen: &Recorded) {
-    let mut words = seen.request_line.split(' ');
-    let method = words.next().expect("method");
-    let target = words.next().expect("target");
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path, format!("?{query}")),
-        None => (target, String::new()),
-    };
-    let path = path.strip_prefix("/api/developer").expect("base path");
-    let timestamp = seen
-        .header("x-timestamp")
-        .expect("timestamp")
-        .parse()
-        .expect("decimal");
-    let expected = crate::signing::sign(
-        SECRET.as_bytes(),
-        method,
-        path,
-        &query,
-        timestamp,
-        &seen.body,
-    );
-    assert_eq!(
-        seen.header("x-awal-signature-256"),
-        Some(expected.as_str()),
-        "{seen:?}"
-    );
 }
 
 fn timestamp_of(seen: &Recorded) -> u64 {
