@@ -16,6 +16,18 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// Whether it stops generation.
     pub severity: Severity,
+    /// Where in the spec text the problem is, when the parser knows (syntax errors); otherwise a front
+    /// end finds the position of [`pointer`](Self::pointer) in the text itself.
+    pub position: Option<Position>,
+}
+
+/// A place in the spec text, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub column: usize,
 }
 
 /// How bad a problem is.
@@ -36,6 +48,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             severity: Severity::Error,
+            position: None,
         }
     }
 
@@ -50,6 +63,12 @@ impl Diagnostic {
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds the position in the spec text.
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.position = Some(Position { line, column });
         self
     }
 }

@@ -17,9 +17,10 @@ pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod render;
+pub mod single_file;
 pub mod standalone;
 
-pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use diagnostics::{Diagnostic, Diagnostics, Position, Severity};
 
 /// How to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,9 @@ pub struct Output {
     pub types: usize,
     /// What the generator worked around, each naming its JSON pointer.
     pub warnings: Vec<Diagnostic>,
+    /// The runtime crate's cargo features the generated code needs ([`emit::RuntimeUse::features`]), in
+    /// alphabetical order.
+    pub runtime_features: Vec<&'static str>,
 }
 
 /// Spec text (YAML or JSON) → generated files, or every problem found.
@@ -74,7 +78,7 @@ pub(crate) fn generate_with_api(
     let spec = load::load(spec_text)?;
     let mut api = ir::lower(&spec)?;
     let header = render::header(&options.command, &options.spec_name);
-    let files = emit_and_render(&api, &header)?;
+    let (files, used) = emit_and_render(&api, &header)?;
     // Query structs shared by several operations count once.
     let queries: std::collections::BTreeSet<&str> = api
         .operations
@@ -86,6 +90,7 @@ pub(crate) fn generate_with_api(
         operations: api.operations.len(),
         types: api.types.len() + queries.len(),
         warnings: std::mem::take(&mut api.warnings),
+        runtime_features: used.features(),
     };
     Ok((output, api))
 }
@@ -99,7 +104,10 @@ const MAX_TYPES_PER_PIECE: usize = 256;
 /// time and the pieces do not depend on one another. Token streams cannot cross threads, so a thread
 /// renders the pieces it emits; only text comes back. The output does not depend on how many threads
 /// run or which thread takes which piece.
-fn emit_and_render(api: &ir::Api, header: &str) -> Result<Vec<GeneratedFile>, Diagnostics> {
+fn emit_and_render(
+    api: &ir::Api,
+    header: &str,
+) -> Result<(Vec<GeneratedFile>, emit::RuntimeUse), Diagnostics> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS));
     // About two pieces of each split file per thread, so that the threads finish close together.
     let types_per_piece = api
@@ -115,28 +123,30 @@ fn emit_and_render(api: &ir::Api, header: &str) -> Result<Vec<GeneratedFile>, Di
 /// of the sizes seen.
 const MAX_THREADS: usize = 4;
 
-/// [`emit_and_render`] with the thread count and piece size given.
+/// [`emit_and_render`] with the thread count and piece size given. Also returns what the files use of
+/// the runtime.
 fn emit_and_render_with(
     api: &ir::Api,
     header: &str,
     threads: usize,
     types_per_piece: usize,
     operations_per_piece: usize,
-) -> Result<Vec<GeneratedFile>, Diagnostics> {
+) -> Result<(Vec<GeneratedFile>, emit::RuntimeUse), Diagnostics> {
     let context = emit::Context::new(api);
     let pieces = emit::pieces(api, types_per_piece, operations_per_piece);
     // Each thread takes the next piece not yet taken until none is left. Larger pieces go first, so that
-    // none starts when the other threads are nearly done: `validate.rs` (one piece), then the runs of
+    // none starts when the other threads are nearly done: `checks.rs` (one piece), then the runs of
     // operations and of types, then the small files.
     let mut order: Vec<usize> = (0..pieces.len()).collect();
     order.sort_by_key(|&index| match pieces[index].file {
-        "validate.rs" => 0,
+        "checks.rs" => 0,
         "operations.rs" => 1,
         "types.rs" => 2,
         _ => 3,
     });
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || -> Vec<(usize, Result<String, Diagnostics>)> {
+    type Rendered = (usize, Result<String, Diagnostics>, emit::RuntimeUse);
+    let work = || -> Vec<Rendered> {
         let mut done = Vec::new();
         loop {
             let taken = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -144,7 +154,8 @@ fn emit_and_render_with(
                 return done;
             };
             let tokens = emit::emit_piece(api, &context, piece);
-            done.push((index, render::render_piece(piece.file, tokens)));
+            let used = emit::RuntimeUse::of(&tokens);
+            done.push((index, render::render_piece(piece.file, tokens), used));
         }
     };
     let mut rendered = std::thread::scope(|scope| {
@@ -167,23 +178,43 @@ fn emit_and_render_with(
         }
         rendered
     });
-    rendered.sort_by_key(|(index, _)| *index);
-    let mut files: Vec<GeneratedFile> = Vec::with_capacity(emit::FILES.len());
+    rendered.sort_by_key(|(index, _, _)| *index);
     // Every index was taken exactly once, so after sorting, `rendered` lines up with `pieces`.
-    for (index, ((_, text), piece)) in rendered.into_iter().zip(&pieces).enumerate() {
+    let mut bodies: Vec<(&'static str, String, emit::RuntimeUse)> = Vec::new();
+    for (index, ((_, text, used), piece)) in rendered.into_iter().zip(&pieces).enumerate() {
         let last = pieces
             .get(index + 1)
             .is_none_or(|next| next.file != piece.file);
         let text = emit::trim_piece(piece, text?, last);
-        match files.last_mut() {
-            Some(file) if file.path == piece.file => file.contents.push_str(&text),
-            _ => files.push(GeneratedFile {
-                path: piece.file.to_owned(),
-                contents: format!("{header}{text}"),
-            }),
+        match bodies.last_mut() {
+            Some((file, body, file_used)) if *file == piece.file => {
+                body.push_str(&text);
+                file_used.add(&used);
+            }
+            _ => bodies.push((piece.file, text, used)),
         }
     }
-    Ok(files)
+    let mut all_used = emit::RuntimeUse::default();
+    let mut files: Vec<GeneratedFile> = Vec::with_capacity(emit::FILES.len());
+    for (file, body, used) in bodies {
+        let prelude = render::render_piece(file, emit::prelude(api, file, !used.is_empty()))?;
+        all_used.add(&used);
+        files.push(GeneratedFile {
+            path: file.to_owned(),
+            contents: format!("{header}{prelude}{body}"),
+        });
+    }
+    // `mod.rs` last: it re-exports what the other files use.
+    let module = emit::module(api, &all_used);
+    let prelude = emit::prelude(api, "mod.rs", true);
+    files.insert(
+        0,
+        GeneratedFile {
+            path: "mod.rs".to_owned(),
+            contents: render::render("mod.rs", quote::quote!(#prelude #module), header)?,
+        },
+    );
+    Ok((files, all_used))
 }
 
 #[cfg(test)]
@@ -219,7 +250,7 @@ mod tests {
                 (3, 1, 2),
                 (4, 16, 5),
             ] {
-                let split = emit_and_render_with(&api, &header, threads, types, operations)
+                let (split, _) = emit_and_render_with(&api, &header, threads, types, operations)
                     .expect("renders");
                 for (split, whole) in split.iter().zip(&whole) {
                     let first_difference = split
@@ -258,6 +289,7 @@ mod tests {
                 .windows(2)
                 .all(|w| w[0].end == w[1].start && w[0].len() == per_piece));
         }
-        assert_eq!(pieces.iter().filter(|p| p.file == "mod.rs").count(), 1);
+        assert_eq!(pieces.iter().filter(|p| p.file == "client.rs").count(), 1);
+        assert_eq!(pieces.iter().filter(|p| p.file == "mod.rs").count(), 0);
     }
 }

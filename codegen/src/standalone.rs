@@ -1,35 +1,40 @@
-//! The files of a standalone crate around the generated module: `src/lib.rs` and `Cargo.toml`.
+//! The files of a standalone crate around the generated module: `Cargo.toml` and `src/lib.rs`.
 //!
-//! A standalone crate is the generated module (`src/generated/`, exactly what [`generate`](crate::generate)
-//! makes), a copy of the hand-written runtime (copied by the caller, which does the file I/O), and the two
-//! files made here. The runtime's module declarations and re-exports come from the caller too (read off
-//! the runtime's own `lib.rs`), so the crate follows the runtime as it changes; re-exports of generated
-//! items are kept only for the items this spec's generated code has (no `SIGNING_RULE` without
-//! `x-signing`, no `DEFAULT_BASE_URL` without an absolute server URL).
+//! A standalone crate is nothing but generated files: the generated module (`src/generated/`, exactly
+//! what [`generate`](crate::generate) makes), a `lib.rs` that re-exports it, and a `Cargo.toml` that
+//! depends on the runtime crate with the features the generated code names
+//! ([`Output::runtime_features`]). The runtime itself is never copied into the crate's sources; a front
+//! end may vendor the runtime crate beside it and point the dependency there.
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
 use crate::ir::Api;
 use crate::{GeneratedFile, Options, Output};
-use proc_macro2::TokenStream;
 use quote::quote;
 
 /// What the crate is made of besides the spec.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrateOptions {
     /// The package name (kebab-case); `None`: from the spec's title ([`crate_name`]).
     pub name: Option<String>,
-    /// The runtime's `mod` declarations and re-exports (`use` items, inline modules of re-exports), as
-    /// Rust source, one item each, in order. `mod generated;` is added here, not taken from these.
-    pub runtime_items: Vec<String>,
-    /// `[dependencies]` entries: the name and its TOML value (`"1"`, `{ version = "1", ... }`).
-    pub dependencies: Vec<(String, String)>,
+    /// The runtime dependency: its version, and where it is.
+    pub runtime: RuntimeDependency,
     /// `package.edition`.
     pub edition: String,
     /// `package.rust-version`, when there is one.
     pub rust_version: Option<String>,
 }
 
-/// A generated standalone crate, apart from the runtime files.
+/// How the generated `Cargo.toml` names the runtime crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeDependency {
+    /// The runtime's version, e.g. `0.1.0`, written as a caret requirement.
+    pub version: String,
+    /// A path to the runtime crate, relative to the generated crate or absolute; `None`: from the
+    /// registry.
+    pub path: Option<String>,
+}
+
+/// A generated standalone crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Crate {
     /// The package name.
@@ -38,11 +43,11 @@ pub struct Crate {
     pub cargo_toml: String,
     /// `src/lib.rs`.
     pub lib_rs: String,
-    /// The generated module (`src/generated/*.rs`), counts and warnings.
+    /// The generated module (`src/generated/*.rs`), counts, warnings and the runtime features used.
     pub output: Output,
 }
 
-/// Spec text → a standalone crate's own files, through the same pipeline as [`generate`](crate::generate).
+/// Spec text → a standalone crate's files, through the same pipeline as [`generate`](crate::generate).
 pub fn generate_crate(
     spec_text: &str,
     options: &Options,
@@ -51,23 +56,23 @@ pub fn generate_crate(
     let (output, api) = crate::generate_with_api(spec_text, options)?;
     let name = match &krate.name {
         Some(name) => name.clone(),
-        None => crate_name(
-            &api.title,
-            krate.dependencies.iter().map(|(d, _)| d.as_str()),
-        ),
+        None => crate_name(&api.title, DEPENDENCIES.into_iter()),
     };
     let header = crate::render::header(&options.command, &options.spec_name);
     let lib_rs = GeneratedFile {
         path: "lib.rs".to_owned(),
-        contents: crate::render::render("lib.rs", lib_tokens(&api, krate)?, &header)?,
+        contents: crate::render::render("lib.rs", lib_tokens(&api), &header)?,
     };
     Ok(Crate {
-        cargo_toml: cargo_toml(&name, &api, krate, &header),
+        cargo_toml: cargo_toml(&name, &api, &output, krate, &header),
         name,
         lib_rs: lib_rs.contents,
         output,
     })
 }
+
+/// The crates a generated `Cargo.toml` depends on: a package of the same name could not depend on them.
+const DEPENDENCIES: [&str; 2] = [crate::emit::RUNTIME_PACKAGE, "serde"];
 
 /// A package name from an API title: its ASCII words in kebab-case, starting with a letter, at most
 /// 64 characters, and never the name of one of `dependencies` (Cargo refuses a package that depends on
@@ -107,32 +112,9 @@ pub(crate) fn default_base_url(api: &Api) -> Option<&str> {
     (url.starts_with("https://") || url.starts_with("http://")).then_some(url)
 }
 
-/// The names `generated::security` defines for this API.
-fn security_items(api: &Api) -> Vec<&'static str> {
-    let mut items = vec!["Credentials"];
-    if default_base_url(api).is_some() {
-        items.push("DEFAULT_BASE_URL");
-    }
-    if api.auth.signing.is_some() {
-        items.extend(["SIGNING_RULE", "sign"]);
-    }
-    items
-}
-
-fn lib_tokens(api: &Api, krate: &CrateOptions) -> Result<TokenStream, Diagnostics> {
-    let exists = security_items(api);
-    let mut items = Vec::new();
-    for text in &krate.runtime_items {
-        let item: syn::Item = syn::parse_str(text).map_err(|e| {
-            Diagnostic::new(
-                "#",
-                format!("internal error: a runtime item does not parse ({e}): {text}"),
-            )
-        })?;
-        if let Some(item) = keep_existing(item, &exists) {
-            items.push(item);
-        }
-    }
+/// `lib.rs`: the crate docs, and the generated module re-exported whole, as `awal-client`'s hand-written
+/// `lib.rs` does.
+fn lib_tokens(api: &Api) -> proc_macro2::TokenStream {
     let mut doc = format!(
         "A typed async client for the {} API (version {}), generated from its OpenAPI spec.",
         api.title, api.version
@@ -143,88 +125,31 @@ fn lib_tokens(api: &Api, krate: &CrateOptions) -> Result<TokenStream, Diagnostic
     }
     doc.push_str(
         "\n\nOperations are methods of [`Client`]; their request and response types are in [`types`]. \
-         `src/generated/` is made by the generator from the spec; the other modules are the \
-         API-agnostic runtime it calls, copied as they are.",
+         Everything in this crate is made by the generator from the spec; the generic runtime it calls \
+         is the `openapi-client-runtime` crate ([`runtime`]).",
     );
-    let doc_lines = doc.lines().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", l.trim_end())
-        }
-    });
-    Ok(quote! {
-        #( #![doc = #doc_lines] )*
+    let doc = crate::emit::inner_doc(&doc);
+    quote! {
+        #doc
         #![warn(missing_docs)]
 
         #[rustfmt::skip]
         mod generated;
 
-        #(#items)*
-    })
-}
-
-/// The item without the parts of its `use` trees that name a `generated::security` item this API does
-/// not have; `None` when nothing is left.
-fn keep_existing(item: syn::Item, exists: &[&str]) -> Option<syn::Item> {
-    match item {
-        syn::Item::Use(mut u) => {
-            u.tree = prune(u.tree, &[], exists)?;
-            Some(syn::Item::Use(u))
-        }
-        syn::Item::Mod(mut m) => {
-            if let Some((brace, items)) = m.content.take() {
-                let items: Vec<syn::Item> = items
-                    .into_iter()
-                    .filter_map(|i| keep_existing(i, exists))
-                    .collect();
-                m.content = Some((brace, items));
-            }
-            Some(syn::Item::Mod(m))
-        }
-        other => Some(other),
+        pub use generated::*;
     }
 }
 
-/// `tree` (below the path `prefix`) without its leaves `[crate::]generated::security::X` for the `X`
-/// not in `exists`.
-fn prune(tree: syn::UseTree, prefix: &[String], exists: &[&str]) -> Option<syn::UseTree> {
-    match tree {
-        syn::UseTree::Path(mut p) => {
-            let mut prefix = prefix.to_vec();
-            prefix.push(p.ident.to_string());
-            *p.tree = prune(*p.tree, &prefix, exists)?;
-            Some(syn::UseTree::Path(p))
-        }
-        syn::UseTree::Name(n) => {
-            let path: Vec<&str> = prefix
-                .iter()
-                .map(String::as_str)
-                .skip_while(|s| *s == "crate")
-                .collect();
-            let missing = path == ["generated", "security"]
-                && !exists.contains(&n.ident.to_string().as_str());
-            (!missing).then_some(syn::UseTree::Name(n))
-        }
-        syn::UseTree::Group(mut g) => {
-            let items: syn::punctuated::Punctuated<syn::UseTree, syn::Token![,]> = g
-                .items
-                .into_iter()
-                .filter_map(|t| prune(t, prefix, exists))
-                .collect();
-            if items.is_empty() {
-                return None;
-            }
-            g.items = items;
-            Some(syn::UseTree::Group(g))
-        }
-        other => Some(other),
-    }
-}
-
-/// `Cargo.toml`: the package, the runtime's dependencies, and an empty `[workspace]` so the crate
-/// builds wherever it is put, inside another workspace's directory or not.
-fn cargo_toml(name: &str, api: &Api, krate: &CrateOptions, header: &str) -> String {
+/// `Cargo.toml`: the package, the runtime with the features the code uses, serde for the derives, and
+/// an empty `[workspace]` so the crate builds wherever it is put, inside another workspace's directory
+/// or not.
+fn cargo_toml(
+    name: &str,
+    api: &Api,
+    output: &Output,
+    krate: &CrateOptions,
+    header: &str,
+) -> String {
     let mut out = String::new();
     // The Rust header's `//` becomes TOML's `#`.
     for line in header.lines() {
@@ -251,13 +176,25 @@ fn cargo_toml(name: &str, api: &Api, krate: &CrateOptions, header: &str) -> Stri
         ))
     ));
     out.push_str("publish = false\n\n");
-    out.push_str(
-        "# The runtime's doc examples are written for the Awal client they are copied from.\n[lib]\ndoctest = false\n\n",
-    );
     out.push_str("[dependencies]\n");
-    for (dep, value) in &krate.dependencies {
-        out.push_str(&format!("{dep} = {value}\n"));
+    let mut runtime = format!("version = {}", toml_string(&krate.runtime.version));
+    if let Some(path) = &krate.runtime.path {
+        runtime.push_str(&format!(", path = {}", toml_string(path)));
     }
+    runtime.push_str(", default-features = false");
+    let features: Vec<String> = output
+        .runtime_features
+        .iter()
+        .map(|f| toml_string(f))
+        .collect();
+    if !features.is_empty() {
+        runtime.push_str(&format!(", features = [{}]", features.join(", ")));
+    }
+    out.push_str(&format!(
+        "# The generic runtime, with the features this spec's code uses.\n{} = {{ {runtime} }}\n",
+        crate::emit::RUNTIME_PACKAGE
+    ));
+    out.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
     out.push_str(&format!(
         "\n[features]\n# Both serde impls on every type; by default each type has only those its uses need.\n{} = []\n",
         crate::emit::FULL_SERDE
@@ -302,6 +239,10 @@ mod tests {
             crate_name("URL", ["url", "serde"].into_iter()),
             "url-client"
         );
+        assert_eq!(
+            crate_name("Serde", DEPENDENCIES.into_iter()),
+            "serde-client"
+        );
         assert!(crate_name(&"word ".repeat(40), std::iter::empty()).len() <= 64);
     }
 
@@ -310,36 +251,32 @@ mod tests {
         assert_eq!(toml_string("a \"b\" \\ c\n"), r#""a \"b\" \\ c\n""#);
     }
 
-    fn pruned(item: &str, exists: &[&str]) -> Option<String> {
-        let item: syn::Item = syn::parse_str(item).expect("item");
-        keep_existing(item, exists).map(|i| quote!(#i).to_string())
-    }
-
     #[test]
-    fn re_exports_of_missing_generated_items_are_dropped() {
-        assert_eq!(
-            pruned(
-                "pub use generated::security::{Credentials, DEFAULT_BASE_URL, SIGNING_RULE};",
-                &["Credentials"]
-            )
-            .as_deref(),
-            Some("pub use generated :: security :: { Credentials } ;")
-        );
-        assert_eq!(
-            pruned(
-                "pub use crate::generated::security::sign;",
-                &["Credentials"]
+    fn the_manifest_asks_for_the_runtime_features_the_code_uses() {
+        let spec = "openapi: 3.0.3\ninfo: {title: Dates, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: string, format: date-time}\n";
+        let krate = CrateOptions {
+            name: None,
+            runtime: RuntimeDependency {
+                version: "0.1.0".to_owned(),
+                path: Some("../runtime".to_owned()),
+            },
+            edition: "2021".to_owned(),
+            rust_version: None,
+        };
+        let made = generate_crate(spec, &Options::default(), &krate).expect("generates");
+        assert_eq!(made.name, "dates");
+        assert_eq!(made.output.runtime_features, ["chrono"]);
+        assert!(
+            made.cargo_toml.contains(
+                "openapi-client-runtime = { version = \"0.1.0\", path = \"../runtime\", default-features = false, features = [\"chrono\"] }"
             ),
-            None
+            "{}",
+            made.cargo_toml
         );
-        assert_eq!(
-            pruned(
-                "pub mod signing { pub use crate::generated::security::sign; pub use crate::signing_runtime::*; }",
-                &["Credentials"]
-            )
-            .as_deref(),
-            Some("pub mod signing { pub use crate :: signing_runtime :: * ; }")
+        assert!(
+            made.lib_rs.contains("pub use generated::*;"),
+            "{}",
+            made.lib_rs
         );
-        assert!(pruned("pub use client::{Client, ClientBuilder};", &[]).is_some());
     }
 }

@@ -5,7 +5,7 @@
 //! - `floor_hmac_sha256`: one HMAC-SHA256 pass over the 5 MiB file, with `hmac` + `sha2` directly. No client
 //!   can sign the body for less.
 //! - `to_form_encode_sign`: what the client does per call before sending: the generated `to_form()`, a fresh
-//!   boundary, [`Form::encode`](awal_client::multipart::Form::encode) (boundary scan, size pass, one copy)
+//!   boundary, [`Form::encode`](awal_client::runtime::multipart::Form::encode) (boundary scan, size pass, one copy)
 //!   and [`SIGNING_RULE`](awal_client::SIGNING_RULE)`.signature(...)` over the encoded bytes.
 //!
 //! The target is `to_form_encode_sign` within 1.3x of the floor. After criterion, the two also run in paired
@@ -23,7 +23,7 @@ mod paired;
 #[path = "support/summary.rs"]
 mod summary;
 
-use awal_client::multipart;
+use awal_client::runtime::multipart;
 use awal_client::signing::Message;
 use awal_client::types::CreateContactRequest;
 use awal_client::{FilePart, SIGNING_RULE};

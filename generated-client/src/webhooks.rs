@@ -67,7 +67,7 @@
 //! assert_eq!((status, answer.as_slice()), (200, &br#"{"challenge":"abc"}"#[..]));
 //! ```
 
-use crate::secret::Secret;
+use crate::Secret;
 use hmac::{Hmac, Mac};
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;

@@ -3,7 +3,7 @@
 //! against `signing::sign` recomputed over what the server actually received, and against the shared
 //! vectors where the request is one of them.
 
-#[path = "support/server.rs"]
+#[path = "../../runtime/tests/support/server.rs"]
 mod server;
 
 use awal_client::signing::{Message, MultipartBody, PathForm};
@@ -218,7 +218,7 @@ fn debug_output_never_shows_the_secret() {
     let client = builder.build().expect("valid configuration");
     let shown = format!(
         "{shown} {client:?} {:?}",
-        awal_client::Auth::from(credentials)
+        awal_client::runtime::Auth::from(credentials)
     );
     assert!(!shown.contains(SECRET), "{shown}");
     assert_eq!(client.base_url(), awal_client::DEFAULT_BASE_URL);
@@ -326,7 +326,7 @@ async fn signing_overrides_replace_the_generated_rule() {
         .boundary(|| "awal-boundary-0001".to_owned())
         .signing_path(PathForm::Full)
         .multipart_signing(MultipartBody::Empty)
-        .api_version("v1")
+        .header("X-API-Version", "v1")
         .build()
         .expect("valid configuration");
     // The request goes out whatever the answer's shape; only the signature matters here.

@@ -79,7 +79,7 @@ fn all_of_members_merge_into_one_struct() {
     let new_cat = compact(item(types, "NewCat"));
     assert!(new_cat.contains("pubtag:i64,"), "{new_cat}");
     assert!(
-        new_cat.contains("pubbirthday:Option<chrono::NaiveDate>"),
+        new_cat.contains("pubbirthday:Option<rt::chrono::NaiveDate>"),
         "{new_cat}"
     );
     // The collar is the same type wherever Cat's properties are merged.
@@ -100,7 +100,7 @@ fn all_of_members_merge_into_one_struct() {
     // Bases that list their subtypes: tagged unions; the subtypes are structs, with no warning.
     let animal = compact(item(types, "Animal"));
     assert!(
-        animal.contains("Bird(Bird),Fish(Fish),Unknown(serde_json::Value)"),
+        animal.contains("Bird(Bird),Fish(Fish),Unknown(rt::serde_json::Value)"),
         "{animal}"
     );
     assert!(
@@ -158,14 +158,14 @@ fn one_of_and_any_of_become_enums() {
     let twins = compact(item(types, "Twins"));
     // The second `Point` title is taken by a different schema: it is named from its place.
     assert!(
-        twins.contains("Point(Point),TwinsVariant2(TwinsVariant2),JsonMap(std::collections::BTreeMap<String,serde_json::Value>),IntegerMap(std::collections::BTreeMap<String,i64>),IntegerList(Vec<i64>),IntegerList2(Vec<i32>),"),
+        twins.contains("Point(Point),TwinsVariant2(TwinsVariant2),JsonMap(std::collections::BTreeMap<String,rt::serde_json::Value>),IntegerMap(std::collections::BTreeMap<String,i64>),IntegerList(Vec<i64>),IntegerList2(Vec<i32>),"),
         "{twins}"
     );
     let colour = item(types, "Colour");
     assert!(colour.contains("Red,") && colour.contains("Green,") && colour.contains("Blue,"));
     assert!(item(types, "Model").contains("Small,"));
     assert!(compact(types).contains("pubtypeSingle=Square;"));
-    assert!(compact(types).contains("pubtypeNotAString=serde_json::Value;"));
+    assert!(compact(types).contains("pubtypeNotAString=rt::serde_json::Value;"));
     let drawing = compact(item(types, "Drawing"));
     assert!(
         drawing.contains("pubbackground:Option<Expandable>"),
@@ -201,15 +201,15 @@ fn recursive_types_are_boxed() {
     );
     let expr = compact(item(types, "Expr"));
     assert!(expr.contains("Literal(Literal),Sum(Box<Sum>)"), "{expr}");
-    assert!(compact(types).contains("pubtypeForest=Vec<serde_json::Value>;"));
+    assert!(compact(types).contains("pubtypeForest=Vec<rt::serde_json::Value>;"));
     // The request type with a limit gets a `Validate` impl that walks the boxes.
-    let validate = file(&out, "validate.rs");
+    let validate = file(&out, "checks.rs");
     assert!(
-        validate.contains("impl crate::validate::Validate for super::types::Node"),
+        validate.contains("impl rt::validate::Validate for super::types::Node"),
         "{validate}"
     );
     assert!(
-        validate.contains("impl crate::validate::Validate for super::types::Link"),
+        validate.contains("impl rt::validate::Validate for super::types::Link"),
         "{validate}"
     );
 }
@@ -222,10 +222,11 @@ fn maps_and_nullable_values() {
     insta::assert_snapshot!("maps_nullable_warnings", warnings(&out));
     let all = compact(types);
     assert!(all.contains("pubtypeCounts=std::collections::BTreeMap<String,i32>;"));
-    assert!(all.contains("pubtypeAnything=std::collections::BTreeMap<String,serde_json::Value>;"));
     assert!(
-        all.contains("pubtypeAnythingToo=std::collections::BTreeMap<String,serde_json::Value>;")
+        all.contains("pubtypeAnything=std::collections::BTreeMap<String,rt::serde_json::Value>;")
     );
+    assert!(all
+        .contains("pubtypeAnythingToo=std::collections::BTreeMap<String,rt::serde_json::Value>;"));
     assert!(all.contains("pubstructClosed{}"), "{types}");
     let labelled = compact(item(types, "Labelled"));
     assert!(
@@ -265,7 +266,7 @@ fn maps_and_nullable_values() {
         all.contains("pubtypePointsByName=std::collections::BTreeMap<String,PointsByNameValue>;")
     );
     // The flattened map's values are checked with the rest.
-    let validate = compact(file(&out, "validate.rs"));
+    let validate = compact(file(&out, "checks.rs"));
     assert!(
         validate.contains("self.additional_properties.validate(at,problems);"),
         "{validate}"
@@ -320,9 +321,12 @@ fn names_are_valid_rust_and_collisions_are_numbered() {
     ] {
         assert!(thing.contains(field), "{field} in {thing}");
     }
-    assert!(all.contains("pubtypeMixed=serde_json::Value;"), "{types}");
+    assert!(
+        all.contains("pubtypeMixed=rt::serde_json::Value;"),
+        "{types}"
+    );
     assert!(all.contains("pubtypePriority=i64;"), "{types}");
-    let validate = compact(file(&out, "validate.rs"));
+    let validate = compact(file(&out, "checks.rs"));
     assert!(
         validate.contains("problems.one_of(&at.field(\"priority\"),*value,&[1,2,3]);"),
         "{validate}"
@@ -337,10 +341,10 @@ fn formats_map_to_rust_types() {
     insta::assert_snapshot!("formats_warnings", warnings(&out));
     let record = compact(item(types, "Record"));
     for field in [
-        "pubid:uuid::Uuid,",
-        "pubwhen:chrono::DateTime<chrono::Utc>,",
-        "pubday:Option<chrono::NaiveDate>",
-        "pubdata:Option<crate::Base64>",
+        "pubid:rt::uuid::Uuid,",
+        "pubwhen:rt::chrono::DateTime<rt::chrono::Utc>,",
+        "pubday:Option<rt::chrono::NaiveDate>",
+        "pubdata:Option<rt::Base64>",
         "pubupload:Option<String>",
         "pubemail:Option<String>",
         "pubodd:Option<String>",
@@ -355,18 +359,18 @@ fn formats_map_to_rust_types() {
         "pubunknown_int:Option<i64>",
         "pubratio:Option<f32>",
         "pubprecise:Option<f64>",
-        "pubprice:Option<rust_decimal::Decimal>",
-        "pubseen:Option<chrono::DateTime<chrono::Utc>>",
+        "pubprice:Option<rt::rust_decimal::Decimal>",
+        "pubseen:Option<rt::chrono::DateTime<rt::chrono::Utc>>",
         "pubseen_all:Option<Vec<i64>>",
-        "pubids:Option<Vec<uuid::Uuid>>",
-        "publist:Option<Vec<serde_json::Value>>",
+        "pubids:Option<Vec<rt::uuid::Uuid>>",
+        "publist:Option<Vec<rt::serde_json::Value>>",
         "pubconfused:Option<String>",
         "pubtangled:Option<Hoisted>",
-        "pubweird:Option<serde_json::Value>",
+        "pubweird:Option<rt::serde_json::Value>",
     ] {
         assert!(record.contains(field), "{field} in {record}");
     }
-    let validate = compact(file(&out, "validate.rs"));
+    let validate = compact(file(&out, "checks.rs"));
     // Limits apply where the type can be checked: numbers, text; not base64 bytes.
     assert!(
         validate

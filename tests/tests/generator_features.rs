@@ -53,12 +53,12 @@ fn public_operations_are_sent_without_credentials() {
 fn a_spec_without_signing_gets_plain_credential_headers() {
     let text = generated(PUBLIC_AND_PRIVATE);
     assert!(
-        text.contains("crate::Auth::unsigned().header(\"X-Key\", credentials.api_key)"),
+        text.contains("rt::Auth::unsigned().header(\"X-Key\", credentials.api_key)"),
         "{text}"
     );
     assert!(!text.contains("SIGNING_RULE"), "{text}");
     assert!(
-        text.contains("crate::config::require_env([\"MINI_KEY\"])"),
+        text.contains("rt::config::require_env([\"MINI_KEY\"])"),
         "{text}"
     );
     // Trailing slashes on the server URL are dropped: paths start with '/'.

@@ -1,6 +1,7 @@
 //! Security schemes as client configuration (`tests/fixtures/security.yaml`: basic, bearer, OAuth 2,
 //! API keys in a header, the query string and a cookie, alternatives, an unsupported scheme), held by a
-//! snapshot of the generated `security.rs`; and what a spec without signing or servers gets.
+//! snapshot of the generated `security.rs`; and what a spec without signing or servers gets (in
+//! `client.rs`, which builds the client).
 
 fn generate_text(text: &str, name: &str) -> codegen::Output {
     let options = codegen::Options {
@@ -39,15 +40,17 @@ fn a_spec_without_servers_or_security_requires_a_base_url() {
     );
     let security = file(&out, "security.rs");
     assert!(!security.contains("DEFAULT_BASE_URL"), "{security}");
-    assert!(
-        security.contains("crate::ClientBuilder::new(\"\", credentials.into())"),
-        "{security}"
-    );
-    assert!(
-        security.contains("require_env([\"BARE_BASE_URL\"])"),
-        "{security}"
-    );
     assert!(security.contains("pub struct Credentials {}"), "{security}");
+    let client = file(&out, "client.rs");
+    assert!(
+        client.contains("ClientBuilder::for_client(\"\", credentials.into())"),
+        "{client}"
+    );
+    assert!(
+        client.contains("require_env([\"BARE_BASE_URL\"])"),
+        "{client}"
+    );
+    assert!(!file(&out, "mod.rs").contains("DEFAULT_BASE_URL"));
 }
 
 #[test]
@@ -61,8 +64,6 @@ fn a_relative_server_url_is_no_default_either() {
         !security.contains("pub const DEFAULT_BASE_URL"),
         "{security}"
     );
-    assert!(
-        security.contains("(`/api/v3`) is not absolute"),
-        "{security}"
-    );
+    let client = file(&out, "client.rs");
+    assert!(client.contains("(`/api/v3`) is not absolute"), "{client}");
 }

@@ -14,19 +14,21 @@
 //! implementation, the fields or variants, or only the docs (which is a patch-level change; see
 //! CHANGELOG.md's conventions).
 
+use openapi_client_gen::report::{Style, GREEN, RED, YELLOW};
 use proc_macro2::{Group, TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::HashMap;
 use std::fmt;
+use std::fmt::Write as _;
 
 /// The generated file holding the client's methods.
 pub const OPERATIONS_FILE: &str = "operations.rs";
 /// The generated file holding the types.
 pub const TYPES_FILE: &str = "types.rs";
 /// The generated file holding the request checks (impls of the types).
-pub const VALIDATE_FILE: &str = "validate.rs";
+pub const CHECKS_FILE: &str = "checks.rs";
 /// The generated files the API comparison reads.
-pub const FILES: [&str; 3] = [OPERATIONS_FILE, TYPES_FILE, VALIDATE_FILE];
+pub const FILES: [&str; 3] = [OPERATIONS_FILE, TYPES_FILE, CHECKS_FILE];
 
 /// What kind of API item changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -201,9 +203,9 @@ impl Api {
                         api.types
                             .push((t.ident.to_string(), TypeDef::from_alias(t)));
                     }
-                    (TYPES_FILE | VALIDATE_FILE, syn::Item::Impl(imp)) => {
+                    (TYPES_FILE | CHECKS_FILE, syn::Item::Impl(imp)) => {
                         if let Some(owner) = self_type_name(&imp) {
-                            impls.push((owner, name == VALIDATE_FILE, imp));
+                            impls.push((owner, name == CHECKS_FILE, imp));
                         }
                     }
                     _ => {}
@@ -476,7 +478,7 @@ fn is_client(imp: &syn::ItemImpl) -> bool {
     imp.trait_.is_none() && self_type_name(imp).as_deref() == Some("Client")
 }
 
-/// `Foo` for `impl Foo`, `impl Trait for super::types::Foo`, `impl crate::Client`.
+/// `Foo` for `impl Foo`, `impl Trait for super::types::Foo`, `impl super::Client`.
 fn self_type_name(imp: &syn::ItemImpl) -> Option<String> {
     match &*imp.self_ty {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
@@ -535,6 +537,22 @@ fn is_doc_attribute(group: &Group) -> bool {
         && matches!(group.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "doc")
 }
 
+/// One indented line per change, `+` in green, `~` in yellow, `-` in red.
+pub fn render_changes(changes: &[ApiChange], style: Style) -> String {
+    let mut out = String::new();
+    for change in changes {
+        let text = change.to_string();
+        let (sigil, rest) = text.split_at(1);
+        let color = match change.change {
+            Change::Added => GREEN,
+            Change::Changed(_) => YELLOW,
+            Change::Removed => RED,
+        };
+        let _ = writeln!(out, "  {}{rest}", style.paint(color, sigil));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -587,7 +605,7 @@ impl crate::validate::Validate for super::types::Order {
         Api::parse([
             (OPERATIONS_FILE, ops),
             (TYPES_FILE, types),
-            (VALIDATE_FILE, validate),
+            (CHECKS_FILE, validate),
         ])
         .expect("valid Rust")
     }

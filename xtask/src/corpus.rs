@@ -9,7 +9,7 @@
 //! on (or from the start when `XTASK_CORPUS_ONLINE` is set). One spec's failure (a spec
 //! error, a panic in the generator, a compile error) never stops the run.
 
-use crate::standalone;
+use openapi_client_gen::standalone;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -149,6 +149,7 @@ fn run_one(root: &Path, corpus: &Path, spec: &str, checker: &mut Checker) -> Row
         spec: &spec_path,
         out: &out,
         name: Some(&name),
+        vendor_runtime: false,
     };
     // The generator must never panic; if it does, the panic is this spec's result, not the run's end.
     let hook = panic::take_hook();
@@ -158,7 +159,7 @@ fn run_one(root: &Path, corpus: &Path, spec: &str, checker: &mut Checker) -> Row
         }
     }));
     let start = Instant::now();
-    let result = panic::catch_unwind(AssertUnwindSafe(|| standalone::generate(root, &request)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| standalone::generate(&request)));
     panic::set_hook(hook);
     match result {
         Err(_) => {

@@ -3,11 +3,13 @@
 //! `gen` regenerates `generated-client/src/generated/` from `spec/awal.yaml`; `gen --check` writes
 //! nothing and fails with a diff when a generated file is stale (as rust-analyzer's `xtask codegen`).
 //! Both say which operations and types changed ([`api_diff`]), and report spec problems with the
-//! line and column of their JSON pointer ([`locate`], [`output`]).
+//! line and column of their JSON pointer (`openapi_client_gen::report`). Files are written by the same
+//! rule as every front end's (`openapi_client_gen::sync`), and `gen --check` also checks that the
+//! `awal-client` manifest turns on exactly the runtime features the generated code uses.
 //!
-//! `gen --spec PATH --out DIR` makes a standalone crate from any spec ([`standalone`]: the runtime
-//! copied by [`runtime`], its dependencies from [`manifest`]); `corpus` generates and `cargo check`s
-//! every spec of the real-world corpus ([`corpus`]). `bench` runs the speed measurements and prints one
+//! `gen --spec PATH --out DIR` makes a standalone crate from any spec: the same code as the
+//! `openapi-client-gen` binary (`openapi_client_gen::cli`). `corpus` generates and `cargo check`s every
+//! spec of the real-world corpus ([`corpus`]). `bench` runs the speed measurements and prints one
 //! summary ([`mod@bench`]).
 
 #![warn(missing_docs)]
@@ -15,15 +17,12 @@
 pub mod api_diff;
 pub mod bench;
 pub mod corpus;
-pub mod locate;
-pub mod manifest;
-pub mod output;
-pub mod runtime;
-pub mod standalone;
 
 pub use api_diff::{ApiChange, Change, ItemKind};
 
-use codegen::render::HEADER_MARKER;
+use codegen::emit::RUNTIME_PACKAGE;
+use openapi_client_gen::report::Style;
+use openapi_client_gen::sync::{self, Files, SyncError};
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
@@ -67,6 +66,9 @@ pub struct Report {
     pub api_changes: Vec<ApiChange>,
     /// Why some API changes could not be listed (a file on disk that is not valid Rust).
     pub api_notes: Vec<String>,
+    /// When `generated-client/Cargo.toml` does not turn on exactly the runtime features the generated
+    /// code uses: what it should say.
+    pub manifest_problem: Option<String>,
     /// Wall-clock milliseconds, generation included.
     pub millis: u128,
 }
@@ -76,10 +78,10 @@ pub struct Report {
 pub enum GenError {
     /// The spec has problems.
     Spec(codegen::Diagnostics),
-    /// Reading or writing a file failed.
+    /// Reading the spec failed.
     Io(PathBuf, io::Error),
-    /// A file in the output directory lacks the generated header: somebody's hand-written work.
-    NotGenerated(PathBuf),
+    /// Writing failed, or a file in the output directory is in the way.
+    Sync(SyncError),
 }
 
 impl std::fmt::Display for GenError {
@@ -87,11 +89,7 @@ impl std::fmt::Display for GenError {
         match self {
             GenError::Spec(d) => write!(f, "{SPEC} has problems:\n{d}"),
             GenError::Io(path, e) => write!(f, "{}: {e}", path.display()),
-            GenError::NotGenerated(path) => write!(
-                f,
-                "{} does not start with `{HEADER_MARKER}`: it was not made by the generator, so it is left alone.\n  hint: move hand-written code out of {OUT_DIR}/ (the runtime lives beside it in generated-client/src/)",
-                path.display()
-            ),
+            GenError::Sync(e) => write!(f, "{e}"),
         }
     }
 }
@@ -108,97 +106,108 @@ pub fn gen(root: &Path, write: bool) -> Result<Report, GenError> {
         command: COMMAND.to_owned(),
     };
     let output = codegen::generate(&text, &options).map_err(GenError::Spec)?;
-    let out_dir = root.join(OUT_DIR);
+    let mut files = Files::new();
+    for file in &output.files {
+        files.file(file.path.clone(), file.contents.clone());
+    }
+    files.managed("");
+    let plan = sync::plan(&root.join(OUT_DIR), &files).map_err(GenError::Sync)?;
 
     let mut report = Report {
         operations: output.operations,
         types: output.types,
-        changed: Vec::new(),
-        unchanged: Vec::new(),
-        stale: Vec::new(),
+        changed: plan.written().map(str::to_owned).collect(),
+        unchanged: plan.unchanged.clone(),
+        stale: plan.removed().map(str::to_owned).collect(),
         diff: String::new(),
         api_changes: Vec::new(),
         api_notes: Vec::new(),
+        manifest_problem: manifest_problem(root, &output.runtime_features),
         millis: 0,
     };
-    // The files the API comparison reads: (name, on disk, generated).
-    let mut api_files: Vec<(&str, Option<String>, &str)> = Vec::new();
-    for file in &output.files {
-        let path = out_dir.join(&file.path);
-        let current = match fs::read_to_string(&path) {
-            Ok(text) => Some(text),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(GenError::Io(path, e)),
-        };
-        if api_diff::FILES.contains(&file.path.as_str()) {
-            api_files.push((file.path.as_str(), current.clone(), file.contents.as_str()));
-        }
-        if current.as_deref() == Some(file.contents.as_str()) {
-            report.unchanged.push(file.path.clone());
-            continue;
-        }
-        if let Some(old) = &current {
-            if !old.starts_with(HEADER_MARKER) {
-                return Err(GenError::NotGenerated(path));
-            }
-        }
+    for change in &plan.changes {
         append_diff(
             &mut report.diff,
-            &format!("{OUT_DIR}/{}", file.path),
-            current.as_deref().unwrap_or(""),
-            &file.contents,
+            &format!("{OUT_DIR}/{}", change.path),
+            change.old.as_deref().unwrap_or(""),
+            change.new.as_deref().unwrap_or(""),
         );
-        report.changed.push(file.path.clone());
-        if write {
-            write_atomically(&path, &file.contents).map_err(|(p, e)| GenError::Io(p, e))?;
-        }
     }
-    // Generated files that the spec no longer produces; hand-written files are never touched.
-    let entries = match fs::read_dir(&out_dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .collect::<Vec<_>>(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(GenError::Io(out_dir, e)),
-    };
-    let mut entries = entries;
-    entries.sort();
-    for path in entries {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
-            continue;
-        };
-        if output.files.iter().any(|f| f.path == name) || path.extension().is_none_or(|e| e != "rs")
-        {
-            continue;
-        }
-        let text = fs::read_to_string(&path).map_err(|e| GenError::Io(path.clone(), e))?;
-        if !text.starts_with(HEADER_MARKER) {
-            return Err(GenError::NotGenerated(path));
-        }
-        append_diff(&mut report.diff, &format!("{OUT_DIR}/{name}"), &text, "");
-        report.stale.push(name);
-        if write {
-            fs::remove_file(&path).map_err(|e| GenError::Io(path.clone(), e))?;
-        }
-    }
-    if report
-        .changed
+    if plan
+        .changes
         .iter()
-        .any(|f| api_diff::FILES.contains(&f.as_str()))
+        .any(|c| api_diff::FILES.contains(&c.path.as_str()))
     {
+        // (name, on disk, generated) for the files the comparison reads.
+        let api_files: Vec<(&str, Option<&str>, &str)> = output
+            .files
+            .iter()
+            .filter(|f| api_diff::FILES.contains(&f.path.as_str()))
+            .map(|f| {
+                let old = match plan.changes.iter().find(|c| c.path == f.path) {
+                    Some(change) => change.old.as_deref(),
+                    None => Some(f.contents.as_str()),
+                };
+                (f.path.as_str(), old, f.contents.as_str())
+            })
+            .collect();
         compare_api(&mut report, &api_files);
+    }
+    if write {
+        plan.apply().map_err(GenError::Sync)?;
     }
     report.millis = start.elapsed().as_millis();
     Ok(report)
 }
 
+/// The manifest of the Awal client.
+pub const MANIFEST: &str = "generated-client/Cargo.toml";
+
+/// `None` when `generated-client/Cargo.toml` turns on exactly `features` of the runtime; otherwise what
+/// is wrong and the line it should have.
+fn manifest_problem(root: &Path, features: &[&str]) -> Option<String> {
+    let expected = format!(
+        "features = [{}]",
+        features
+            .iter()
+            .map(|f| format!("{f:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let text = match fs::read_to_string(root.join(MANIFEST)) {
+        Ok(text) => text,
+        Err(e) => return Some(format!("{MANIFEST}: {e}")),
+    };
+    let found = text.parse::<toml_edit::DocumentMut>().ok().and_then(|doc| {
+        let dependency = doc.get("dependencies")?.get(RUNTIME_PACKAGE)?;
+        let list = dependency.get("features")?.as_array()?;
+        Some(
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect::<Vec<_>>(),
+        )
+    });
+    match found {
+        Some(mut listed) => {
+            listed.sort();
+            (listed != features).then(|| {
+                format!(
+                    "{MANIFEST} turns on the runtime features {listed:?}, but the generated code uses {features:?}: give its `{RUNTIME_PACKAGE}` dependency `{expected}`"
+                )
+            })
+        }
+        None => Some(format!(
+            "{MANIFEST} has no `{RUNTIME_PACKAGE}` dependency with a `features` list: give it `{expected}`"
+        )),
+    }
+}
+
 /// Fills in the report's API changes from the generated files, old and new.
-fn compare_api(report: &mut Report, files: &[(&str, Option<String>, &str)]) {
+fn compare_api(report: &mut Report, files: &[(&str, Option<&str>, &str)]) {
     let old = api_diff::Api::parse(
         files
             .iter()
-            .map(|(name, old, _)| (*name, old.as_deref().unwrap_or(""))),
+            .map(|(name, old, _)| (*name, old.unwrap_or(""))),
     );
     let new = api_diff::Api::parse(files.iter().map(|(name, _, new)| (*name, *new)));
     match (old, new) {
@@ -211,19 +220,6 @@ fn compare_api(report: &mut Report, files: &[(&str, Option<String>, &str)]) {
             "the generated {e}: a generator bug; the operations and types that changed are not listed"
         )),
     }
-}
-
-/// Writes next to the target (`<name>.tmp`), then renames over it, so a reader never sees half a
-/// file. A failure names the path it happened on.
-pub(crate) fn write_atomically(path: &Path, contents: &str) -> Result<(), (PathBuf, io::Error)> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| (dir.to_path_buf(), e))?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    fs::write(&tmp, contents).map_err(|e| (tmp.clone(), e))?;
-    fs::rename(&tmp, path).map_err(|e| (path.to_path_buf(), e))
 }
 
 fn append_diff(out: &mut String, name: &str, old: &str, new: &str) {
@@ -249,7 +245,7 @@ fn append_diff(out: &mut String, name: &str, old: &str, new: &str) {
 impl Report {
     /// True when every file was already up to date.
     pub fn is_fresh(&self) -> bool {
-        self.changed.is_empty() && self.stale.is_empty()
+        self.changed.is_empty() && self.stale.is_empty() && self.manifest_problem.is_none()
     }
 
     /// The one-line summary `gen` prints.
@@ -272,8 +268,8 @@ impl Report {
 
     /// The operations and types that changed, one indented line each (`  + operation foo`), then
     /// any notes; empty when nothing changed. What `gen` prints after [`Report::summary`].
-    pub fn api_summary(&self, style: output::Style) -> String {
-        let mut out = output::render_api_changes(&self.api_changes, style);
+    pub fn api_summary(&self, style: Style) -> String {
+        let mut out = api_diff::render_changes(&self.api_changes, style);
         for note in &self.api_notes {
             let _ = writeln!(out, "  note: {note}");
         }
@@ -284,13 +280,16 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use codegen::render::HEADER_MARKER;
 
     /// A scratch project root holding a copy of the real spec.
     fn scratch(name: &str) -> PathBuf {
         let root = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         fs::create_dir_all(root.join("spec")).expect("scratch dir");
+        fs::create_dir_all(root.join("generated-client")).expect("scratch dir");
         fs::copy(project_root().join(SPEC), root.join(SPEC)).expect("copy spec");
+        fs::copy(project_root().join(MANIFEST), root.join(MANIFEST)).expect("copy manifest");
         root
     }
 
@@ -340,15 +339,21 @@ mod tests {
         let out = root.join(OUT_DIR);
         fs::create_dir_all(&out).expect("out dir");
         fs::write(out.join("types.rs"), "// my own code\n").expect("write");
-        assert!(matches!(gen(&root, true), Err(GenError::NotGenerated(_))));
+        assert!(matches!(
+            gen(&root, true),
+            Err(GenError::Sync(SyncError::NotGenerated(_)))
+        ));
         assert_eq!(
             fs::read_to_string(out.join("types.rs")).expect("kept"),
             "// my own code\n"
         );
+        assert!(!out.join("mod.rs").exists(), "nothing written");
 
+        // A hand-written file that is not in the way is left alone.
         fs::remove_file(out.join("types.rs")).expect("remove");
         fs::write(out.join("extra.rs"), "// hand-written helper\n").expect("write");
-        assert!(matches!(gen(&root, true), Err(GenError::NotGenerated(_))));
+        let report = gen(&root, true).expect("gen");
+        assert!(report.stale.is_empty());
         assert!(out.join("extra.rs").exists());
         fs::remove_dir_all(&root).ok();
     }
@@ -406,9 +411,7 @@ mod tests {
             .iter()
             .any(|c| c.kind == ItemKind::Operation && c.name == "create_contact"));
         let second = gen(&root, false).expect("check");
-        assert!(
-            second.api_changes.is_empty() && second.api_summary(output::Style::PLAIN).is_empty()
-        );
+        assert!(second.api_changes.is_empty() && second.api_summary(Style::PLAIN).is_empty());
         fs::remove_dir_all(&root).ok();
     }
 
@@ -426,7 +429,7 @@ mod tests {
         fs::write(root.join(SPEC), &edited).expect("write spec");
 
         let report = gen(&root, false).expect("check");
-        let lines = report.api_summary(output::Style::PLAIN);
+        let lines = report.api_summary(Style::PLAIN);
         assert!(
             lines.contains("  - operation list_waba_numbers\n"),
             "{lines}"
@@ -446,13 +449,33 @@ mod tests {
         fs::write(&types, format!("{HEADER_MARKER} but then\npub struct {{\n")).expect("write");
         let report = gen(&root, false).expect("check");
         assert!(report.api_changes.is_empty());
-        let summary = report.api_summary(output::Style::PLAIN);
+        let summary = report.api_summary(Style::PLAIN);
         assert!(
             summary.starts_with(
                 "  note: generated-client/src/generated/types.rs on disk is not valid Rust ("
             ),
             "{summary}"
         );
+        fs::remove_dir_all(&root).ok();
+    }
+
+    #[test]
+    fn the_manifest_must_turn_on_exactly_the_runtime_features_the_code_uses() {
+        let root = scratch("features");
+        let fresh = gen(&root, true).expect("gen");
+        assert_eq!(fresh.manifest_problem, None);
+        let manifest = root.join(MANIFEST);
+        let text = fs::read_to_string(&manifest).expect("manifest");
+        fs::write(&manifest, text.replace("\"pattern\", ", "")).expect("write");
+        let report = gen(&root, false).expect("check");
+        let problem = report.manifest_problem.clone().expect("a missing feature");
+        assert!(
+            problem.contains(
+                "features = [\"chrono\", \"decimal\", \"multipart\", \"pattern\", \"signing\"]"
+            ),
+            "{problem}"
+        );
+        assert!(!report.is_fresh());
         fs::remove_dir_all(&root).ok();
     }
 

@@ -4,24 +4,24 @@
 //! Exit codes: 0 done (or fresh, or every corpus spec passed), 1 spec problems, stale generated code, a
 //! file error or a failed corpus spec, 2 usage.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 /// Generation allocates and frees millions of small token trees and strings; with mimalloc instead of
 /// glibc's malloc, generating the Awal spec takes about a fifth less time (BENCHMARKS.md, target 1).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use xtask::output::{self, Style};
+use openapi_client_gen::report::{self, Style};
 
 const USAGE: &str = "usage: cargo xtask gen [--check]
-       cargo xtask gen --spec PATH --out DIR [--name CRATE]
+       cargo xtask gen --spec PATH --out DIR [--name CRATE] [--vendor-runtime]
        cargo xtask corpus [--filter S[,S...]] [--keep-going]
        cargo xtask bench [--only SECTION[,SECTION...]]
 
   gen          regenerate generated-client/src/generated/ from spec/awal.yaml
   gen --check  write nothing; fail with a diff if a generated file is stale
-  gen --spec   generate a standalone crate (Cargo.toml, src/lib.rs, the runtime, src/generated/) in DIR
-               from any OpenAPI 3.0.x spec, YAML or JSON; the package name defaults to the spec's title
+  gen --spec   generate a standalone crate (Cargo.toml, src/lib.rs, src/generated/) in DIR from any
+               OpenAPI 3.0.x spec, YAML or JSON: the same as `openapi-client-gen gen --spec ...`
+               (see its --help); the package name defaults to the spec's title
   corpus       generate every spec of ../shared/corpus/ (those whose file name contains one of the
                filters) into target/corpus/ and `cargo check` each; one line per spec, then a total.
                A failing spec never stops the run (--keep-going is the default)
@@ -31,9 +31,6 @@ const USAGE: &str = "usage: cargo xtask gen [--check]
 
 Set NO_COLOR to turn colour off.";
 
-/// How many generator warnings `gen --spec` prints in full.
-const WARNINGS_SHOWN: usize = 10;
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -41,11 +38,8 @@ fn main() -> ExitCode {
         ["gen"] => run(false),
         ["gen", "--check"] | ["--check", "gen"] => run(true),
         ["gen", rest @ ..] if rest.contains(&"--spec") => {
-            match flags(rest, &["--spec", "--out", "--name"]) {
-                Some(f) => match (f[0], f[1]) {
-                    (Some(spec), Some(out)) => run_standalone(spec, out, f[2]),
-                    _ => usage(),
-                },
+            match openapi_client_gen::cli::parse_gen(rest) {
+                Some(args) => openapi_client_gen::cli::run_gen(&args),
                 None => usage(),
             }
         }
@@ -113,45 +107,6 @@ fn flags<'a>(args: &[&'a str], names: &[&str]) -> Option<Vec<Option<&'a str>>> {
     Some(values)
 }
 
-fn run_standalone(spec: &str, out: &str, name: Option<&str>) -> ExitCode {
-    let root = xtask::project_root();
-    let err_style = Style::detect(&std::io::stderr());
-    let request = xtask::standalone::Request {
-        spec: Path::new(spec),
-        out: Path::new(out),
-        name,
-    };
-    // Read again for locating: generation keeps no copy.
-    let text = || std::fs::read_to_string(spec).ok();
-    match xtask::standalone::generate(&root, &request) {
-        Err(xtask::standalone::Error::Spec(diagnostics)) => {
-            eprint!(
-                "{}",
-                output::render_diagnostics(&diagnostics.0, spec, text().as_deref(), err_style)
-            );
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("{}", err_style.error(&e.to_string()));
-            ExitCode::FAILURE
-        }
-        Ok(report) => {
-            println!("{}", report.summary());
-            eprint!(
-                "{}",
-                output::render_warnings(
-                    &report.warnings,
-                    spec,
-                    text().as_deref(),
-                    WARNINGS_SHOWN,
-                    err_style
-                )
-            );
-            ExitCode::SUCCESS
-        }
-    }
-}
-
 fn run_corpus(filter: Option<&str>) -> ExitCode {
     let root = xtask::project_root();
     let filters: Vec<String> = filter
@@ -189,7 +144,7 @@ fn run(check: bool) -> ExitCode {
             let text = std::fs::read_to_string(root.join(xtask::SPEC)).ok();
             eprint!(
                 "{}",
-                output::render_diagnostics(&diagnostics.0, xtask::SPEC, text.as_deref(), err_style)
+                report::render_diagnostics(&diagnostics.0, xtask::SPEC, text.as_deref(), err_style)
             );
             ExitCode::FAILURE
         }
@@ -201,6 +156,9 @@ fn run(check: bool) -> ExitCode {
             eprintln!("{}", report.summary(false));
             eprint!("{}", report.api_summary(err_style));
             eprint!("{}", report.diff);
+            if let Some(problem) = &report.manifest_problem {
+                eprintln!("{}", err_style.error(problem));
+            }
             eprintln!(
                 "{}",
                 err_style.error(&format!(
@@ -213,7 +171,13 @@ fn run(check: bool) -> ExitCode {
         Ok(report) => {
             println!("{}", report.summary(!check));
             print!("{}", report.api_summary(Style::detect(&std::io::stdout())));
-            ExitCode::SUCCESS
+            match &report.manifest_problem {
+                Some(problem) => {
+                    eprintln!("{}", err_style.error(problem));
+                    ExitCode::FAILURE
+                }
+                None => ExitCode::SUCCESS,
+            }
         }
     }
 }

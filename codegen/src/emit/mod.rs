@@ -1,43 +1,57 @@
 //! Emit: pure functions from the IR to token streams, one module per generated file. They cannot fail:
 //! everything they rely on was checked by lowering.
 
+mod checks;
+mod client;
 mod docs;
 mod operations;
 mod responses;
+mod runtime;
 mod security;
 mod types;
-mod validate;
 
+pub use runtime::{RuntimeUse, RUNTIME_CRATE, RUNTIME_PACKAGE};
 pub use types::FULL_SERDE;
 
 use crate::ir::{Api, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-pub use validate::Checked;
+pub use checks::Checked;
 
-/// The names of the generated files, in their fixed order.
-pub const FILES: [&str; 5] = [
+/// The names of the generated files, in their fixed order. `mod.rs` comes first in the output but is
+/// emitted last: what it re-exports depends on what the other files use of the runtime.
+pub const FILES: [&str; 6] = [
     "mod.rs",
     "types.rs",
+    "client.rs",
     "security.rs",
     "operations.rs",
-    "validate.rs",
+    "checks.rs",
 ];
 
-/// The generated files, as (file name, tokens), in the order of [`FILES`].
+/// The generated files, as (file name, tokens), in the order of [`FILES`], each emitted whole.
 pub fn emit(api: &Api) -> Vec<(&'static str, TokenStream)> {
     let context = Context::new(api);
-    FILES
-        .into_iter()
-        .map(|file| {
+    let mut used = RuntimeUse::default();
+    let mut files: Vec<(&'static str, TokenStream)> = FILES[1..]
+        .iter()
+        .map(|&file| {
             let whole = Piece {
                 file,
                 items: 0..api.types.len().max(api.operations.len()),
             };
-            (file, emit_piece(api, &context, &whole))
+            let content = emit_piece(api, &context, &whole);
+            let uses = RuntimeUse::of(&content);
+            let prelude = prelude(api, file, !uses.is_empty());
+            used.add(&uses);
+            (file, quote!(#prelude #content))
         })
-        .collect()
+        .collect();
+    let module = module(api, &used);
+    let prelude = prelude(api, "mod.rs", true);
+    files.insert(0, ("mod.rs", quote!(#prelude #module)));
+    files
 }
 
 /// What every piece of every file may need, worked out once from the whole IR.
@@ -78,12 +92,13 @@ impl Piece {
     }
 }
 
-/// Every piece of every file, in file order then text order, with at most `types_per_piece` types in a
+/// Every piece of every file but `mod.rs`, in file order then text order, with at most `types_per_piece` types in a
 /// piece of `types.rs` and `operations_per_piece` operations in a piece of `operations.rs` (at least
 /// one each).
 pub fn pieces(api: &Api, types_per_piece: usize, operations_per_piece: usize) -> Vec<Piece> {
     let mut pieces = Vec::new();
-    for file in FILES {
+    // `mod.rs` is not made in pieces: see [`module`].
+    for file in FILES.into_iter().skip(1) {
         let (count, per_piece) = match file {
             "types.rs" => (api.types.len(), types_per_piece),
             "operations.rs" => (api.operations.len(), operations_per_piece),
@@ -106,16 +121,63 @@ pub fn pieces(api: &Api, types_per_piece: usize, operations_per_piece: usize) ->
     pieces
 }
 
-/// The tokens of one piece (see [`Piece`]). A file name outside [`FILES`] gives no tokens.
+/// The tokens of one piece (see [`Piece`]), without the file's prelude ([`prelude`]). `mod.rs` and a file
+/// name outside [`FILES`] give no tokens: `mod.rs` is made by [`module`] once every other file is known.
 pub fn emit_piece(api: &Api, context: &Context<'_>, piece: &Piece) -> TokenStream {
     let items = piece.items.clone();
     match piece.file {
-        "mod.rs" => module(api),
         "types.rs" => types::emit_range(api, &context.types, items),
+        "client.rs" => client::emit(api),
         "security.rs" => security::emit(api),
         "operations.rs" => operations::emit_range(api, &context.checked, items),
-        "validate.rs" => validate::emit(api, &context.checked),
+        "checks.rs" => checks::emit(api, &context.checked),
         _ => TokenStream::new(),
+    }
+}
+
+/// The start of a file: its module doc, and the import of the runtime crate as `rt` when the file's code
+/// names it (an unused import would be a warning).
+pub fn prelude(api: &Api, file: &str, uses_runtime: bool) -> TokenStream {
+    let doc = docs::inner_doc_attrs(&file_doc(api, file));
+    let crate_name = ident(RUNTIME_CRATE);
+    let import = uses_runtime.then(|| quote!(use #crate_name as rt;));
+    quote!(#doc #import)
+}
+
+/// Inner `#![doc]` attributes for `markdown`, for the crate docs of a generated `lib.rs`.
+pub fn inner_doc(markdown: &str) -> TokenStream {
+    docs::inner_doc_attrs(markdown)
+}
+
+/// The module doc of a generated file.
+fn file_doc(api: &Api, file: &str) -> String {
+    match file {
+        "mod.rs" => {
+            let mut text = format!(
+                "Code generated from the {} spec, version {}.",
+                api.title, api.version
+            );
+            if let Some(d) = &api.description {
+                text.push_str("\n\n");
+                text.push_str(d.trim());
+            }
+            text
+        }
+        "types.rs" => format!(
+            "Types of the {} (version {}): request bodies, query parameters and responses.\n\n\
+             Every type implements `Serialize`. `Deserialize` is implemented by the types the API sends \
+             back, and by those no operation uses; the crate feature `{FULL_SERDE}` adds it to the types \
+             that are only sent.",
+            api.title, api.version
+        ),
+        "client.rs" => "The client the operations are methods of, and its builder.".to_owned(),
+        "security.rs" => "How the client authenticates: the default base URL, the request-signing rule and the credentials, all taken from the spec.".to_owned(),
+        "operations.rs" => format!(
+            "The operations of the {}, as methods on [`Client`](super::Client).",
+            api.title
+        ),
+        "checks.rs" => "Checks of every request type against the limits the spec documents, run before a request is sent.".to_owned(),
+        _ => String::new(),
     }
 }
 
@@ -128,23 +190,45 @@ pub fn trim_piece(piece: &Piece, text: String, last: bool) -> String {
     }
 }
 
-fn module(api: &Api) -> TokenStream {
-    let mut text = format!(
-        "Code generated from the {} spec, version {}.",
-        api.title, api.version
-    );
-    if let Some(d) = &api.description {
-        text.push_str("\n\n");
-        text.push_str(d.trim());
-    }
-    let doc = docs::inner_doc_attrs(&text);
-    quote! {
-            #doc
-            pub mod security;
-            pub mod types;
-    mod validate;
-            mod operations;
+/// `mod.rs`: the modules, and what the crate exports: the client, the credentials, and the runtime
+/// items its users name (errors, responses, options, and those of `used` that its types contain).
+pub fn module(api: &Api, used: &RuntimeUse) -> TokenStream {
+    let default_base_url =
+        crate::standalone::default_base_url(api).map(|_| quote!(DEFAULT_BASE_URL,));
+    let signing_rule = used.names("signing").then(|| quote!(SIGNING_RULE,));
+    let optional = ["Base64", "BasicAuth", "FilePart"]
+        .into_iter()
+        .filter(|name| used.names(name))
+        .map(ident);
+    let signing = used.names("signing").then(|| {
+        quote! {
+            /// Request signing: the rule as data ([`SigningRule`](signing::SigningRule)) and HMAC-SHA256 over
+            /// it, and `sign`, which recomputes a signature by hand with this API's rule.
+            pub mod signing {
+                pub use super::rt::signing::*;
+                pub use super::security::sign;
+            }
         }
+    });
+    let runtime = ident(RUNTIME_CRATE);
+    quote! {
+        mod checks;
+        mod client;
+        mod operations;
+        mod security;
+        pub mod types;
+
+        pub use client::{Client, ClientBuilder};
+        pub use security::{Credentials, #default_base_url #signing_rule};
+        pub use rt::{
+            pagination, validate, ApiError, ConfigError, Error, ErrorKind, Method, RateLimit,
+            RequestOptions, Response, Result, RetryPolicy, Secret, StatusCode, #(#optional),*
+        };
+        /// The runtime crate, for the items not re-exported here.
+        pub use #runtime as runtime;
+
+        #signing
+    }
 }
 
 /// An identifier; raw identifiers (`r#type`) are kept raw.
@@ -219,7 +303,7 @@ pub(crate) fn wire(api: &Api, ty: &TypeRef) -> Wire {
 /// `Display`s as its wire text.
 pub(crate) fn wire_text(form: Wire, value: TokenStream) -> TokenStream {
     match form {
-        Wire::Rfc3339 => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        Wire::Rfc3339 => quote!(#value.to_rfc3339_opts(rt::chrono::SecondsFormat::AutoSi, true)),
         Wire::UnixSeconds => quote!(#value.timestamp()),
         _ => value,
     }
@@ -239,15 +323,15 @@ fn type_tokens(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
         TypeRef::U64 => quote!(u64),
         TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
-        TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
-        TypeRef::Date => quote!(chrono::NaiveDate),
-        TypeRef::UnixTime => quote!(chrono::DateTime<chrono::Utc>),
-        TypeRef::Decimal => quote!(rust_decimal::Decimal),
-        TypeRef::File => quote!(crate::FilePart),
-        TypeRef::Json => quote!(serde_json::Value),
-        TypeRef::Uuid => quote!(uuid::Uuid),
-        TypeRef::Base64 => quote!(crate::Base64),
-        TypeRef::Bytes => quote!(bytes::Bytes),
+        TypeRef::DateTime => quote!(rt::chrono::DateTime<rt::chrono::Utc>),
+        TypeRef::Date => quote!(rt::chrono::NaiveDate),
+        TypeRef::UnixTime => quote!(rt::chrono::DateTime<rt::chrono::Utc>),
+        TypeRef::Decimal => quote!(rt::rust_decimal::Decimal),
+        TypeRef::File => quote!(rt::FilePart),
+        TypeRef::Json => quote!(rt::serde_json::Value),
+        TypeRef::Uuid => quote!(rt::uuid::Uuid),
+        TypeRef::Base64 => quote!(rt::Base64),
+        TypeRef::Bytes => quote!(rt::bytes::Bytes),
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#prefix #name)

@@ -13,22 +13,15 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The part of `operations.rs` that holds `api.operations[range]`, as methods in an `impl crate::Client`
-/// block. The piece that starts at the first operation also has the module doc and the imports. Each
+/// The part of `operations.rs` that holds `api.operations[range]`, as methods in an `impl super::Client`
+/// block. The piece that starts at the first operation also has the imports. Each
 /// piece has a block of its own so that it parses alone; [`trim_piece`] removes the seams.
 pub fn emit_range(
     api: &Api,
-    checked: &super::validate::Checked,
+    checked: &super::checks::Checked,
     range: std::ops::Range<usize>,
 ) -> TokenStream {
-    let head = (range.start == 0).then(|| {
-        let doc = super::docs::inner_doc_attrs(&format!(
-            "The operations of the {}, as methods on [`Client`](crate::Client).",
-            api.title
-        ));
-        let imports = imports(api);
-        quote!(#doc #imports)
-    });
+    let head = (range.start == 0).then(|| imports(api));
     let count = api.operations.len();
     let operations = api
         .operations
@@ -41,7 +34,7 @@ pub fn emit_range(
     });
     quote! {
         #head
-        impl crate::Client {
+        impl super::Client {
             #(#methods)*
         }
     }
@@ -60,7 +53,7 @@ pub fn trim_piece(text: String, first: bool, last: bool) -> String {
         }
     }
     if !first {
-        const OPEN: &str = "impl crate::Client {\n";
+        const OPEN: &str = "impl super::Client {\n";
         if let Some(at) = text.find(OPEN) {
             text.replace_range(..at + OPEN.len(), "");
         }
@@ -97,9 +90,8 @@ fn imports(api: &Api) -> TokenStream {
     let encode_path = encode_path.then(|| quote!(encode_path,));
     quote! {
         #types
-        use crate::request::{#encode_path Request};
-        use crate::{Response, Result};
-        use reqwest::Method;
+        use rt::request::{#encode_path Request};
+        use rt::{Method, Response, Result};
         use std::future::Future;
     }
 }
@@ -113,7 +105,7 @@ fn names_a_type(ty: &TypeRef) -> bool {
     }
 }
 
-fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> TokenStream {
+fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let doc = doc_attrs(&method_doc(op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
@@ -171,8 +163,8 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
     let error = super::types_module_path(&op.error);
     let decoder = match op.decode {
         Decode::Json | Decode::Empty => None,
-        Decode::Text => Some(quote!(crate::decode::text)),
-        Decode::Bytes => Some(quote!(crate::decode::bytes)),
+        Decode::Text => Some(quote!(rt::decode::text)),
+        Decode::Bytes => Some(quote!(rt::decode::bytes)),
         Decode::ByStatus => Some(quote!(#success::decode)),
     };
     let send = match decoder {
@@ -184,12 +176,12 @@ fn operation(api: &Api, checked: &super::validate::Checked, op: &Operation) -> T
     let mut inputs = Vec::new();
     if let Some(q) = &op.query {
         if checked.fields(api, &q.params) {
-            inputs.push(quote!(("query", query as &dyn crate::validate::Validate)));
+            inputs.push(quote!(("query", query as &dyn rt::validate::Validate)));
         }
     }
     if let Some(b) = &op.body {
         if checked.ty(api, &b.ty) {
-            inputs.push(quote!(("body", body as &dyn crate::validate::Validate)));
+            inputs.push(quote!(("body", body as &dyn rt::validate::Validate)));
         }
     }
     let validation = (!inputs.is_empty()).then(|| quote!(request.check(&[#(#inputs),*]);));
@@ -247,7 +239,7 @@ fn param_call(api: &Api, p: &Field) -> TokenStream {
                 ParamStyle::DeepObject => quote!(DeepObject),
             };
             let explode = wire.explode;
-            quote!(request.query_value(#name, &query.#field, crate::params::Style::#style, #explode);)
+            quote!(request.query_value(#name, &query.#field, rt::params::Style::#style, #explode);)
         }
         ParamLocation::Header if scalar => {
             if p.optional() {
@@ -312,10 +304,10 @@ fn stream(op: &Operation, p: &Pagination) -> TokenStream {
     quote! {
         #doc
         pub fn #name(&self, query: &types::#query_ty)
-            -> crate::pagination::Items<'_, #item, #error>
+            -> rt::pagination::Items<'_, #item, #error>
         {
             let query = query.clone();
-            crate::pagination::items(query.#page_field.unwrap_or(1), move |page: #page_ty| {
+            rt::pagination::items(query.#page_field.unwrap_or(1), move |page: #page_ty| {
                 let mut query = query.clone();
                 query.#page_field = Some(page);
                 async move {
@@ -374,7 +366,7 @@ fn path_expr(api: &Api, op: &Operation) -> (Option<TokenStream>, TokenStream) {
             let p = &op.path_params[*i];
             let arg = ident(&p.rust_name);
             match super::wire(api, &p.ty) {
-                Wire::Json | Wire::File => quote!(&crate::params::path_segment(&#arg)),
+                Wire::Json | Wire::File => quote!(&rt::params::path_segment(&#arg)),
                 form => {
                     let text = super::wire_text(form, quote!(#arg));
                     quote!(&encode_path(&#text))

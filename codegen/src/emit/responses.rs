@@ -55,17 +55,17 @@ pub(super) fn response_enum(t: &TypeDef, variants: &[ResponseVariant]) -> TokenS
             let read = match (&v.ty, v.decode) {
                 (None, _) | (_, Decode::Empty) => quote!(Ok(Self::#variant)),
                 (Some(_), Decode::Text) => {
-                    quote!(crate::decode::text(status, body).map(Self::#variant))
+                    quote!(rt::decode::text(status, body).map(Self::#variant))
                 }
                 (Some(_), Decode::Bytes) => {
-                    quote!(crate::decode::bytes(status, body).map(Self::#variant))
+                    quote!(rt::decode::bytes(status, body).map(Self::#variant))
                 }
-                (Some(_), _) => quote!(crate::decode::json(status, body).map(Self::#variant)),
+                (Some(_), _) => quote!(rt::decode::json(status, body).map(Self::#variant)),
             };
             quote!(#pattern => #read,)
         })
         .collect();
-    let fallback = (!has_fallback).then(|| quote!(_ => Err(crate::decode::undocumented(status)),));
+    let fallback = (!has_fallback).then(|| quote!(_ => Err(rt::decode::undocumented(status)),));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +76,7 @@ pub(super) fn response_enum(t: &TypeDef, variants: &[ResponseVariant]) -> TokenS
             /// # Errors
             ///
             /// The body does not match the status's documented type, or the status is not documented.
-            pub fn decode(status: crate::StatusCode, body: &bytes::Bytes) -> Result<Self, serde_json::Error> {
+            pub fn decode(status: rt::StatusCode, body: &rt::bytes::Bytes) -> Result<Self, rt::serde_json::Error> {
                 match status.as_u16() {
                     #(#arms)*
                     #fallback

@@ -1,6 +1,5 @@
 //! IR auth → `security.rs`: the default base URL, the signing rule as a constant (and `sign`, when the
-//! spec declares signing), the `Credentials` struct, and the `Client` constructors that tie them
-//! together.
+//! spec declares signing), and the `Credentials` struct, which turns into the runtime's `Auth`.
 
 use super::docs::doc_attrs;
 use super::ident;
@@ -65,9 +64,9 @@ pub fn emit(api: &Api) -> TokenStream {
         let start = match &api.auth.signing {
             Some(s) => {
                 let secret = ident(&s.secret.field);
-                quote!(crate::Auth::signed(SIGNING_RULE, credentials.#secret))
+                quote!(rt::Auth::signed(SIGNING_RULE, credentials.#secret))
             }
-            None => quote!(crate::Auth::unsigned()),
+            None => quote!(rt::Auth::unsigned()),
         };
         let required = api.auth.credentials.iter().filter(|c| c.required).map(|c| {
             let field = ident(&c.field);
@@ -106,72 +105,7 @@ pub fn emit(api: &Api) -> TokenStream {
         quote!(credentials)
     };
 
-    let base_env = api
-        .base_url_env
-        .clone()
-        .unwrap_or_else(|| format!("{}_BASE_URL", api.auth.env_prefix));
-    let (builder, client_from_env) = match base_url {
-        Some(_) => (
-            quote! {
-                /// A builder for a client with these credentials and the default base URL; see
-                /// [`ClientBuilder`](crate::ClientBuilder) for the other settings.
-                pub fn builder(credentials: Credentials) -> crate::ClientBuilder {
-                    crate::ClientBuilder::new(DEFAULT_BASE_URL, credentials.into())
-                }
-            },
-            {
-                let doc = doc_attrs(&format!(
-                    "A client configured from the environment: the credentials as in [`Credentials::from_env`], and the base URL from `{base_env}` when it is set (otherwise [`DEFAULT_BASE_URL`])."
-                ));
-                quote! {
-                    #doc
-                    pub fn from_env() -> Result<Self, crate::ConfigError> {
-                        let mut builder = Self::builder(Credentials::from_env()?);
-                        if let Some(url) = crate::config::optional_env(#base_env) {
-                            builder = builder.base_url(url);
-                        }
-                        builder.build()
-                    }
-                }
-            },
-        ),
-        None => {
-            let server = if api.base_url.is_empty() {
-                "The spec names no server".to_owned()
-            } else {
-                format!("The spec's server URL (`{}`) is not absolute", api.base_url)
-            };
-            let builder_doc = doc_attrs(&format!(
-                "A builder for a client with these credentials; see [`ClientBuilder`](crate::ClientBuilder) for the other settings.\n\n{server}, so there is no default base URL: set one with [`ClientBuilder::base_url`](crate::ClientBuilder::base_url), or [`ClientBuilder::build`](crate::ClientBuilder::build) fails with [`ConfigError::InvalidBaseUrl`](crate::ConfigError::InvalidBaseUrl)."
-            ));
-            let from_env_doc = doc_attrs(&format!(
-                "A client configured from the environment: the credentials as in [`Credentials::from_env`], and the base URL from `{base_env}`, which must be set ({server}).\n\n# Errors\n\n[`ConfigError::MissingEnv`](crate::ConfigError::MissingEnv) when a variable is unset."
-            ));
-            (
-                quote! {
-                    #builder_doc
-                    pub fn builder(credentials: Credentials) -> crate::ClientBuilder {
-                        crate::ClientBuilder::new("", credentials.into())
-                    }
-                },
-                quote! {
-                    #from_env_doc
-                    pub fn from_env() -> Result<Self, crate::ConfigError> {
-                        let credentials = Credentials::from_env()?;
-                        let [url] = crate::config::require_env([#base_env])?;
-                        Self::builder(credentials).base_url(url).build()
-                    }
-                },
-            )
-        }
-    };
-
-    let module_doc = super::docs::inner_doc_attrs(
-        "How the client authenticates: the default base URL, the request-signing rule and the credentials, all taken from the spec.",
-    );
     quote! {
-        #module_doc
-
         #base_const
 
         #signing
@@ -184,17 +118,12 @@ pub fn emit(api: &Api) -> TokenStream {
 
         #from_env
 
-        impl From<Credentials> for crate::Auth {
+        impl From<Credentials> for rt::Auth {
             fn from(#credentials_arg: Credentials) -> Self {
                 #auth_expr
             }
         }
 
-        impl crate::Client {
-            #builder
-
-            #client_from_env
-        }
     }
 }
 
@@ -202,9 +131,9 @@ pub fn emit(api: &Api) -> TokenStream {
 fn field_type(c: &Credential) -> TokenStream {
     match c.kind {
         CredentialKind::Header(_) => quote!(String),
-        CredentialKind::Basic => quote!(crate::BasicAuth),
+        CredentialKind::Basic => quote!(rt::BasicAuth),
         CredentialKind::SigningSecret | CredentialKind::ApiKey { .. } | CredentialKind::Bearer => {
-            quote!(crate::Secret)
+            quote!(rt::Secret)
         }
     }
 }
@@ -231,19 +160,26 @@ fn signing_items(s: &Signing) -> TokenStream {
     let prefix = &s.prefix;
     let ts = &s.timestamp_header;
     let parts = s.parts.iter().map(|p| match p {
-        SignedPart::Method => quote!(crate::signing::SignedPart::Method),
-        SignedPart::Path => quote!(crate::signing::SignedPart::Path),
-        SignedPart::Query => quote!(crate::signing::SignedPart::Query),
-        SignedPart::Timestamp => quote!(crate::signing::SignedPart::Timestamp),
-        SignedPart::Body => quote!(crate::signing::SignedPart::Body),
+        SignedPart::Method => quote!(rt::signing::SignedPart::Method),
+        SignedPart::Path => quote!(rt::signing::SignedPart::Path),
+        SignedPart::Query => quote!(rt::signing::SignedPart::Query),
+        SignedPart::Timestamp => quote!(rt::signing::SignedPart::Timestamp),
+        SignedPart::Body => quote!(rt::signing::SignedPart::Body),
     });
     let path = match s.path {
-        PathForm::RelativeToServer => quote!(crate::signing::PathForm::RelativeToServer),
-        PathForm::Full => quote!(crate::signing::PathForm::Full),
+        PathForm::RelativeToServer => quote!(rt::signing::PathForm::RelativeToServer),
+        PathForm::Full => quote!(rt::signing::PathForm::Full),
+    };
+    let skew = match s.clock_skew_status {
+        Some(status) => {
+            let status = proc_macro2::Literal::u16_unsuffixed(status);
+            quote!(Some(#status))
+        }
+        None => quote!(None),
     };
     let multipart = match s.multipart_body {
-        MultipartBody::Raw => quote!(crate::signing::MultipartBody::Raw),
-        MultipartBody::Empty => quote!(crate::signing::MultipartBody::Empty),
+        MultipartBody::Raw => quote!(rt::signing::MultipartBody::Raw),
+        MultipartBody::Empty => quote!(rt::signing::MultipartBody::Empty),
     };
     let doc = doc_attrs(&format!(
         "The request-signing rule declared by the `{}` security scheme (`x-signing`).",
@@ -258,13 +194,14 @@ fn signing_items(s: &Signing) -> TokenStream {
     ));
     quote! {
         #doc
-        pub const SIGNING_RULE: crate::signing::SigningRule = crate::signing::SigningRule {
+        pub const SIGNING_RULE: rt::signing::SigningRule = rt::signing::SigningRule {
             header: #header,
             prefix: #prefix,
             timestamp_header: #ts,
             parts: &[#(#parts),*],
             path: #path,
             multipart_body: #multipart,
+            clock_skew_status: #skew,
         };
 
         #sign_doc
@@ -278,7 +215,7 @@ fn signing_items(s: &Signing) -> TokenStream {
         ) -> String {
             SIGNING_RULE.signature(
                 secret,
-                &crate::signing::Message {
+                &rt::signing::Message {
                     method,
                     path,
                     query,
@@ -315,16 +252,16 @@ fn credentials_from_env(api: &Api, credentials: &[&Credential]) -> TokenStream {
                 envs.push(p);
                 names.push(quote!(#user));
                 names.push(quote!(#pass));
-                inits.push(quote!(#field: crate::BasicAuth::new(#user, #pass),));
+                inits.push(quote!(#field: rt::BasicAuth::new(#user, #pass),));
             }
             (CredentialKind::Basic, false) => {
                 let (u, p) = (format!("{env}_USERNAME"), format!("{env}_PASSWORD"));
                 listed.push(format!("`{u}` (optional)"));
                 listed.push(format!("`{p}` (optional)"));
                 inits.push(quote! {
-                    #field: crate::config::optional_env(#u)
-                        .zip(crate::config::optional_env(#p))
-                        .map(|(username, password)| crate::BasicAuth::new(username, password)),
+                    #field: rt::config::optional_env(#u)
+                        .zip(rt::config::optional_env(#p))
+                        .map(|(username, password)| rt::BasicAuth::new(username, password)),
                 });
             }
             (_, true) => {
@@ -333,16 +270,16 @@ fn credentials_from_env(api: &Api, credentials: &[&Credential]) -> TokenStream {
                 names.push(quote!(#field));
                 inits.push(match c.kind {
                     CredentialKind::Header(_) => quote!(#field,),
-                    _ => quote!(#field: crate::Secret::new(#field),),
+                    _ => quote!(#field: rt::Secret::new(#field),),
                 });
             }
             (_, false) => {
                 listed.push(format!("`{env}` (optional)"));
                 let map = match c.kind {
                     CredentialKind::Header(_) => quote!(),
-                    _ => quote!(.map(crate::Secret::new)),
+                    _ => quote!(.map(rt::Secret::new)),
                 };
-                inits.push(quote!(#field: crate::config::optional_env(#env) #map,));
+                inits.push(quote!(#field: rt::config::optional_env(#env) #map,));
             }
         }
     }
@@ -356,19 +293,19 @@ fn credentials_from_env(api: &Api, credentials: &[&Credential]) -> TokenStream {
         ))
     } else {
         doc_attrs(&format!(
-            "Reads the credentials from the environment variables {}.\n\n# Errors\n\n[`ConfigError::MissingEnv`](crate::ConfigError::MissingEnv) naming every variable that is unset or empty.",
+            "Reads the credentials from the environment variables {}.\n\n# Errors\n\n[`ConfigError::MissingEnv`](rt::ConfigError::MissingEnv) naming every variable that is unset or empty.",
             list.join(", ")
         ))
     };
     let read = (!envs.is_empty()).then(|| {
         quote! {
-            let [#(#names),*] = crate::config::require_env([#(#envs),*])?;
+            let [#(#names),*] = rt::config::require_env([#(#envs),*])?;
         }
     });
     quote! {
         impl Credentials {
             #doc
-            pub fn from_env() -> Result<Self, crate::ConfigError> {
+            pub fn from_env() -> Result<Self, rt::ConfigError> {
                 #read
                 Ok(Self { #(#inits)* })
             }

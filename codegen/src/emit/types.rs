@@ -45,18 +45,9 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The part of `types.rs` that holds `api.types[range]`: the piece that starts at the first type also
-/// has the module doc, and the piece that ends at the last type has the query structs.
+/// The part of `types.rs` that holds `api.types[range]`; the piece that ends at the last type also has
+/// the query structs.
 pub fn emit_range(api: &Api, context: &Context<'_>, range: Range<usize>) -> TokenStream {
-    let doc = (range.start == 0).then(|| {
-        super::docs::inner_doc_attrs(&format!(
-            "Types of the {} (version {}): request bodies, query parameters and responses.\n\n\
-             Every type implements `Serialize`. `Deserialize` is implemented by the types the API sends \
-             back, and by those no operation uses; the crate feature `{FULL_SERDE}` adds it to the types \
-             that are only sent.",
-            api.title, api.version
-        ))
-    });
     let queries = (range.end >= api.types.len()).then(|| query_structs(api));
     let range = range.start.min(api.types.len())..range.end.min(api.types.len());
     let defs = api.types.get(range).unwrap_or_default().iter().map(|t| {
@@ -64,7 +55,6 @@ pub fn emit_range(api: &Api, context: &Context<'_>, range: Range<usize>) -> Toke
         type_def(api, t, is_request, context.usage.deserialized(&t.name))
     });
     quote! {
-        #doc
         #(#defs)*
         #queries
     }
@@ -86,7 +76,7 @@ fn query_structs(api: &Api) -> TokenStream {
     let queries = query_users.iter().map(|(q, users)| {
         let links: Vec<String> = users
             .iter()
-            .map(|f| format!("[`Client::{f}`](crate::Client::{f})"))
+            .map(|f| format!("[`Client::{f}`](super::Client::{f})"))
             .collect();
         let doc = format!("Query parameters of {}.", links.join(", "));
         plain_struct(api, &q.type_name, &doc, &q.params)
@@ -145,9 +135,9 @@ fn serde_struct(
         let rename = (unraw(&f.rust_name) != wire).then(|| quote!(#[serde(rename = #wire)]));
         // Serialize only: `Deserialize` is written out by `from_map`.
         let optional = match (f.ty == TypeRef::UnixTime, f.optional()) {
-            (true, false) => Some(quote!(#[serde(with = "chrono::serde::ts_seconds")])),
+            (true, false) => Some(quote!(#[serde(with = "rt::chrono::serde::ts_seconds")])),
             (true, true) => Some(quote! {
-                #[serde(skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_seconds_option")]
+                #[serde(skip_serializing_if = "Option::is_none", with = "rt::chrono::serde::ts_seconds_option")]
             }),
             (false, _) if !f.required => Some(quote!(#[serde(skip_serializing_if = "Option::is_none")])),
             (false, _) => None,
@@ -198,7 +188,7 @@ fn from_map(t: &TypeDef, s: &Struct, gate: Option<TokenStream>) -> TokenStream {
     });
     quote! {
         #gate
-        crate::de::from_map!(#name { #(#fields),* } #rest);
+        rt::from_map!(#name { #(#fields),* } #rest);
     }
 }
 
@@ -271,8 +261,8 @@ fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
         #plain
         impl #name {
             /// The multipart form of this body: one part per field that is set, in spec order.
-            pub fn to_form(&self) -> crate::multipart::Form {
-                let mut form = crate::multipart::Form::new();
+            pub fn to_form(&self) -> rt::multipart::Form {
+                let mut form = rt::multipart::Form::new();
                 #(#parts)*
                 form
             }
@@ -411,7 +401,7 @@ fn one_of(t: &TypeDef, union: &OneOf, deserialize: bool) -> TokenStream {
     ));
     let arms = d.mapping.iter().map(|(tag, index)| {
         let variant = ident(&union.variants[*index].name);
-        quote!(Some(#tag) => serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom),)
+        quote!(Some(#tag) => rt::serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom),)
     });
     let ser_arms = union.variants.iter().map(|v| {
         let variant = ident(&v.name);
@@ -437,14 +427,14 @@ fn one_of(t: &TypeDef, union: &OneOf, deserialize: bool) -> TokenStream {
         pub enum #name {
             #(#variants)*
             /// A variant this version of the client does not know, kept as the server sent it.
-            Unknown(serde_json::Value),
+            Unknown(rt::serde_json::Value),
         }
         impl #name {
             #tag_doc
             pub fn tag(&self) -> Option<&str> {
                 match self {
                     #(#tag_fn)*
-                    Self::Unknown(value) => value.get(#property).and_then(serde_json::Value::as_str),
+                    Self::Unknown(value) => value.get(#property).and_then(rt::serde_json::Value::as_str),
                 }
             }
         }
@@ -459,8 +449,8 @@ fn one_of(t: &TypeDef, union: &OneOf, deserialize: bool) -> TokenStream {
         #gate_de
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(deserializer)?;
-                match value.get(#property).and_then(serde_json::Value::as_str) {
+                let value = rt::serde_json::Value::deserialize(deserializer)?;
+                match value.get(#property).and_then(rt::serde_json::Value::as_str) {
                     #(#arms)*
                     _ => Ok(Self::Unknown(value)),
                 }

@@ -122,6 +122,9 @@ pub struct Signing {
     pub path: PathForm,
     /// What is signed as the body of a multipart request.
     pub multipart_body: MultipartBody,
+    /// The status the server answers a signed request whose timestamp is too far from its clock
+    /// (`clock-skew-status`), which lets the client learn the server's clock from that answer.
+    pub clock_skew_status: Option<u16>,
     /// The secret key.
     pub secret: Credential,
     /// Name of the security scheme that declares it.

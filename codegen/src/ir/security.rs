@@ -46,6 +46,9 @@ struct SigningExt {
     path: String,
     #[serde(default = "default_multipart")]
     multipart_body: String,
+    /// The status the server answers a stale timestamp with, when it says so.
+    #[serde(default)]
+    clock_skew_status: Option<u16>,
     secret: CredentialExt,
 }
 
@@ -429,6 +432,13 @@ fn signing(
         );
         ok = false;
     }
+    if let Some(status) = ext.clock_skew_status.filter(|s| !(400..=599).contains(s)) {
+        sink.error(
+            &at.push("clock-skew-status"),
+            format!("{status} is not an error status; expected 400 to 599"),
+        );
+        ok = false;
+    }
     ok.then(|| Signing {
         header: header.to_owned(),
         prefix: ext.prefix,
@@ -444,6 +454,7 @@ fn signing(
         } else {
             MultipartBody::Raw
         },
+        clock_skew_status: ext.clock_skew_status,
         secret: Credential {
             field: snake_ident(&ext.secret.name),
             kind: CredentialKind::SigningSecret,

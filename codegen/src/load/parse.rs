@@ -37,25 +37,28 @@ fn json_error(e: &serde_json::Error) -> Diagnostics {
             e.column()
         ),
     )
+    .at(e.line(), e.column())
     .into()
 }
 
 fn yaml_error(e: &serde_yaml::Error) -> Diagnostics {
     let text = e.to_string();
-    let message = match e.location() {
+    match e.location() {
         Some(l) => {
             // serde_yaml says the position in its text too: once is enough.
             let at = format!(" at line {} column {}", l.line(), l.column());
             let what = text.replacen(&at, "", 1);
-            format!(
+            let message = format!(
                 "invalid YAML at line {}, column {}: {what}",
                 l.line(),
                 l.column()
-            )
+            );
+            Diagnostic::new("#", message)
+                .at(l.line(), l.column())
+                .into()
         }
-        None => format!("invalid YAML: {text}"),
-    };
-    Diagnostic::new("#", message).into()
+        None => Diagnostic::new("#", format!("invalid YAML: {text}")).into(),
+    }
 }
 
 fn yaml(text: &str) -> Result<Value, serde_yaml::Error> {

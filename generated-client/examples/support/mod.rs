@@ -9,7 +9,7 @@ use std::process::ExitCode;
 /// sender's number (`AWAL_PHONE_NUMBER_ID`), read before any work; one message naming every missing
 /// variable otherwise.
 pub fn configure() -> Result<(Client, String), String> {
-    let phone_number_id = awal_client::config::optional_env("AWAL_PHONE_NUMBER_ID");
+    let phone_number_id = awal_client::runtime::config::optional_env("AWAL_PHONE_NUMBER_ID");
     match (Client::from_env(), phone_number_id) {
         (Ok(client), Some(id)) => Ok((client, id)),
         (Err(ConfigError::MissingEnv(mut missing)), None) => {

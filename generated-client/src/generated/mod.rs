@@ -20,7 +20,23 @@
 //! Webhooks: OpenAPI 3.0 has no `webhooks` section, so the events Awal sends to the workspace's
 //! endpoint are described as component schemas (`WebhookEvent`, `WebhookVerification`,
 //! `WebhookChallengeResponse`).
-pub mod security;
-pub mod types;
-mod validate;
+use openapi_client_runtime as rt;
+mod checks;
+mod client;
 mod operations;
+mod security;
+pub mod types;
+pub use client::{Client, ClientBuilder};
+pub use security::{Credentials, DEFAULT_BASE_URL, SIGNING_RULE};
+pub use rt::{
+    pagination, validate, ApiError, ConfigError, Error, ErrorKind, Method, RateLimit,
+    RequestOptions, Response, Result, RetryPolicy, Secret, StatusCode, FilePart,
+};
+/// The runtime crate, for the items not re-exported here.
+pub use openapi_client_runtime as runtime;
+/// Request signing: the rule as data ([`SigningRule`](signing::SigningRule)) and HMAC-SHA256 over
+/// it, and `sign`, which recomputes a signature by hand with this API's rule.
+pub mod signing {
+    pub use super::rt::signing::*;
+    pub use super::security::sign;
+}

@@ -3,6 +3,7 @@
 //! Types of the Awal Chat Developer API (version 1.0.0): request bodies, query parameters and responses.
 //!
 //! Every type implements `Serialize`. `Deserialize` is implemented by the types the API sends back, and by those no operation uses; the crate feature `full-serde` adds it to the types that are only sent.
+use openapi_client_runtime as rt;
 /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
 /// country code, e.g. `96650000000`.
 ///
@@ -34,12 +35,12 @@ pub struct Contact {
     pub avatar: Option<String>,
     /// When the contact was created (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the contact was last changed (UTC). Inferred from the other resources.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     Contact { "id" => id required, "name" => name required, "phone" => phone required,
     "email" => email optional, "contact_group_id" => contact_group_id optional,
     "is_favorite" => is_favorite optional, "avatar" => avatar optional, "created_at" =>
@@ -56,7 +57,7 @@ pub struct ContactEnvelope {
     /// A contact as the API returns it.
     pub data: Contact,
 }
-crate::de::from_map!(
+rt::from_map!(
     ContactEnvelope { "status" => status required, "message" => message optional, "data"
     => data required }
 );
@@ -71,7 +72,7 @@ pub struct ContactList {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<PageMeta>,
 }
-crate::de::from_map!(
+rt::from_map!(
     ContactList { "status" => status required, "data" => data required, "meta" => meta
     optional }
 );
@@ -87,7 +88,7 @@ pub struct PageMeta {
     /// Number of the last page.
     pub last_page: i32,
 }
-crate::de::from_map!(
+rt::from_map!(
     PageMeta { "current_page" => current_page required, "per_page" => per_page required,
     "total" => total required, "last_page" => last_page required }
 );
@@ -100,7 +101,7 @@ pub struct MessageEnvelope {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
-crate::de::from_map!(
+rt::from_map!(
     MessageEnvelope { "status" => status required, "message" => message optional }
 );
 /// The body of every error response. Unlike the success envelope it has no `status` field. The
@@ -118,7 +119,7 @@ pub struct ErrorEnvelope {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
-crate::de::from_map!(
+rt::from_map!(
     ErrorEnvelope { "error" => error required, "message" => message required, "details"
     => details optional, "request_id" => request_id optional }
 );
@@ -861,12 +862,12 @@ pub struct ContactGroup {
     pub contacts_count: Option<i64>,
     /// When the group was created (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the group was last changed (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     ContactGroup { "id" => id required, "name" => name required, "status" => status
     required, "contacts_count" => contacts_count optional, "created_at" => created_at
     optional, "updated_at" => updated_at optional }
@@ -883,7 +884,7 @@ pub struct ContactGroupEnvelope {
     /// returns `updated_at` instead.
     pub data: ContactGroup,
 }
-crate::de::from_map!(
+rt::from_map!(
     ContactGroupEnvelope { "status" => status required, "message" => message optional,
     "data" => data required }
 );
@@ -893,7 +894,7 @@ pub struct ContactGroupDeletion {
     /// Number of contacts that were in the group and now have none.
     pub unlinked_contacts: i64,
 }
-crate::de::from_map!(
+rt::from_map!(
     ContactGroupDeletion { "unlinked_contacts" => unlinked_contacts required }
 );
 /// The success envelope of deleting a contact group.
@@ -907,7 +908,7 @@ pub struct ContactGroupDeletionEnvelope {
     /// What deleting a contact group did to its contacts.
     pub data: ContactGroupDeletion,
 }
-crate::de::from_map!(
+rt::from_map!(
     ContactGroupDeletionEnvelope { "status" => status required, "message" => message
     optional, "data" => data required }
 );
@@ -943,12 +944,12 @@ pub struct Branch {
     pub file_url: Option<String>,
     /// When the branch was created (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the branch was last changed (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     Branch { "id" => id required, "name" => name required, "phone" => phone optional,
     "email" => email optional, "address" => address optional, "description" =>
     description optional, "is_favorite" => is_favorite optional, "file_url" => file_url
@@ -967,7 +968,7 @@ pub struct BranchEnvelope {
     /// create response stops inside `created_at`, so more fields may be present.
     pub data: Branch,
 }
-crate::de::from_map!(
+rt::from_map!(
     BranchEnvelope { "status" => status required, "message" => message optional, "data"
     => data required }
 );
@@ -1001,12 +1002,12 @@ pub struct Conversation {
     pub status: ConversationStatus,
     /// When the conversation last changed (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the conversation started (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     Conversation { "id" => id required, "phone" => phone required, "name" => name
     optional, "last_message" => last_message optional, "last_message_type" =>
     last_message_type optional, "unread_count" => unread_count optional, "status" =>
@@ -1021,7 +1022,7 @@ pub struct ConversationListMeta {
     /// Number of conversations with unread messages.
     pub unread_total: i64,
 }
-crate::de::from_map!(
+rt::from_map!(
     ConversationListMeta { "total" => total required, "unread_total" => unread_total
     required }
 );
@@ -1036,7 +1037,7 @@ pub struct ConversationList {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<ConversationListMeta>,
 }
-crate::de::from_map!(
+rt::from_map!(
     ConversationList { "status" => status required, "data" => data required, "meta" =>
     meta optional }
 );
@@ -1053,12 +1054,12 @@ pub struct ConversationMessage {
     /// Which way a message went. Values the documentation does not list may appear.
     pub direction: MessageDirection,
     /// When the message was sent or received (UTC).
-    pub date: chrono::DateTime<chrono::Utc>,
+    pub date: rt::chrono::DateTime<rt::chrono::Utc>,
     /// The delivery status of a message. Values the documentation does not list may appear.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
 }
-crate::de::from_map!(
+rt::from_map!(
     ConversationMessage { "id" => id required, "content" => content optional, "type" =>
     r#type required, "direction" => direction required, "date" => date required, "status"
     => status optional }
@@ -1069,9 +1070,7 @@ pub struct ConversationMessagesMeta {
     /// Number of messages in the conversation.
     pub total_messages: i64,
 }
-crate::de::from_map!(
-    ConversationMessagesMeta { "total_messages" => total_messages required }
-);
+rt::from_map!(ConversationMessagesMeta { "total_messages" => total_messages required });
 /// A conversation with its messages. Its `meta` is inside it, not next to it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ConversationDetail {
@@ -1096,7 +1095,7 @@ pub struct ConversationDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<ConversationMessagesMeta>,
 }
-crate::de::from_map!(
+rt::from_map!(
     ConversationDetail { "id" => id required, "phone" => phone required, "name" => name
     optional, "status" => status required, "messages" => messages required, "meta" =>
     meta optional }
@@ -1109,7 +1108,7 @@ pub struct ConversationMessagesEnvelope {
     /// A conversation with its messages. Its `meta` is inside it, not next to it.
     pub data: ConversationDetail,
 }
-crate::de::from_map!(
+rt::from_map!(
     ConversationMessagesEnvelope { "status" => status required, "data" => data required }
 );
 /// The delivery status of one sent message.
@@ -1122,9 +1121,9 @@ pub struct MessageStatusRecord {
     pub status: MessageStatus,
     /// When the message reached this status (UTC). An ISO string here, unlike Send Text's Unix `timestamp`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    pub timestamp: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     MessageStatusRecord { "message_id" => message_id required, "status" => status
     required, "timestamp" => timestamp optional }
 );
@@ -1136,7 +1135,7 @@ pub struct MessageStatusList {
     /// One entry per message.
     pub data: Vec<MessageStatusRecord>,
 }
-crate::de::from_map!(
+rt::from_map!(
     MessageStatusList { "status" => status required, "data" => data required }
 );
 /// A message accepted for sending. The time field differs by operation: Send Text returns
@@ -1155,14 +1154,14 @@ pub struct SentMessage {
     /// When the message was sent, in Unix seconds (Send Text).
     #[serde(
         skip_serializing_if = "Option::is_none",
-        with = "chrono::serde::ts_seconds_option"
+        with = "rt::chrono::serde::ts_seconds_option"
     )]
-    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    pub timestamp: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the message was sent, ISO-8601 UTC (Send Invoice).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<chrono::DateTime<chrono::Utc>>,
+    pub date: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     SentMessage { "id" => id required, "messageId" => message_id required, "status" =>
     status required, "timestamp" => timestamp unix_optional, "date" => date optional }
 );
@@ -1177,7 +1176,7 @@ pub struct SentMessageEnvelope {
     /// the other send operations' responses are not documented.
     pub message: SentMessage,
 }
-crate::de::from_map!(
+rt::from_map!(
     SentMessageEnvelope { "status" => status required, "message" => message required }
 );
 /// The value of one named placeholder of a template, e.g. `{"name": "offer_code", "value": "SUMMER25"}`.
@@ -1189,9 +1188,7 @@ pub struct TemplateNamedParam {
     pub value: String,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
-    TemplateNamedParam { "name" => name required, "value" => value required }
-);
+rt::from_map!(TemplateNamedParam { "name" => name required, "value" => value required });
 /// NAMED template parameters, for templates whose placeholders have names.
 pub type TemplateNamedParams = Vec<TemplateNamedParam>;
 /// POSITIONAL template parameters: the values of the numbered placeholders (`{{1}}`, `{{2}}`, ...),
@@ -1213,7 +1210,7 @@ pub struct TemplateButtonParam {
     pub value: String,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     TemplateButtonParam { "index" => index required, "name" => name optional, "value" =>
     value required }
 );
@@ -1230,7 +1227,7 @@ pub struct ReplyButton {
     pub title: String,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(ReplyButton { "id" => id required, "title" => title required });
+rt::from_map!(ReplyButton { "id" => id required, "title" => title required });
 /// A titled group of options in a list message.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListSection {
@@ -1244,7 +1241,7 @@ pub struct ListSection {
     pub rows: Vec<ListRow>,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(ListSection { "title" => title required, "rows" => rows required });
+rt::from_map!(ListSection { "title" => title required, "rows" => rows required });
 /// One option of a list message.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListRow {
@@ -1263,7 +1260,7 @@ pub struct ListRow {
     pub description: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     ListRow { "id" => id required, "title" => title required, "description" =>
     description optional }
 );
@@ -1284,7 +1281,7 @@ pub struct Location {
     pub address: String,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     Location { "latitude" => latitude required, "longitude" => longitude required, "name"
     => name required, "address" => address required }
 );
@@ -1304,7 +1301,7 @@ pub struct TemplateComponent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
-crate::de::from_map!(
+rt::from_map!(
     TemplateComponent { "type" => r#type required, "format" => format optional, "text" =>
     text optional }
 );
@@ -1327,7 +1324,7 @@ pub struct Template {
     /// The parts of the template (header, body, ...).
     pub components: Vec<TemplateComponent>,
 }
-crate::de::from_map!(
+rt::from_map!(
     Template { "id" => id required, "name" => name required, "language" => language
     required, "status" => status required, "category" => category required, "components"
     => components required }
@@ -1342,7 +1339,7 @@ pub struct TemplateList {
     /// Where a page sits in the whole result.
     pub meta: PageMeta,
 }
-crate::de::from_map!(
+rt::from_map!(
     TemplateList { "status" => status required, "data" => data required, "meta" => meta
     required }
 );
@@ -1354,9 +1351,7 @@ pub struct TemplateEnvelope {
     /// A Meta-approved message template.
     pub data: Template,
 }
-crate::de::from_map!(
-    TemplateEnvelope { "status" => status required, "data" => data required }
-);
+rt::from_map!(TemplateEnvelope { "status" => status required, "data" => data required });
 /// A conversation's support ticket after opening or closing it. Only the open response is
 /// documented; after closing, `status` is presumably `closed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1372,9 +1367,9 @@ pub struct Ticket {
     pub status: ConversationStatus,
     /// When the ticket was opened (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub opened_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub opened_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     Ticket { "ticket_id" => ticket_id required, "conversation_id" => conversation_id
     required, "status" => status required, "opened_at" => opened_at optional }
 );
@@ -1392,7 +1387,7 @@ pub struct TicketEnvelope {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Ticket>,
 }
-crate::de::from_map!(
+rt::from_map!(
     TicketEnvelope { "status" => status required, "message" => message optional, "data"
     => data optional }
 );
@@ -1413,7 +1408,7 @@ pub struct OrderSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_phone: Option<PhoneNumber>,
     /// Amount to pay, in `currency`.
-    pub total: rust_decimal::Decimal,
+    pub total: rt::rust_decimal::Decimal,
     /// Currency code of the amounts, e.g. `SAR`.
     pub currency: String,
     /// The progress of an order. It moves one step at a time in the order listed. The documentation does
@@ -1424,18 +1419,18 @@ pub struct OrderSummary {
     pub payment_status: PaymentStatus,
     /// Shipping date (`YYYY-MM-DD`), or null when not set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<chrono::NaiveDate>,
+    pub shipping_date: Option<rt::chrono::NaiveDate>,
     /// Delivery date (`YYYY-MM-DD`), or null when not set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub delivery_date: Option<chrono::NaiveDate>,
+    pub delivery_date: Option<rt::chrono::NaiveDate>,
     /// When the order was placed (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the order last changed (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     OrderSummary { "id" => id required, "order_number" => order_number required,
     "customer_name" => customer_name optional, "customer_phone" => customer_phone
     optional, "total" => total required, "currency" => currency required, "status" =>
@@ -1453,7 +1448,7 @@ pub struct OrderList {
     /// Where a page sits in the whole result.
     pub meta: PageMeta,
 }
-crate::de::from_map!(
+rt::from_map!(
     OrderList { "status" => status required, "data" => data required, "meta" => meta
     required }
 );
@@ -1465,11 +1460,11 @@ pub struct OrderItem {
     /// Number of units.
     pub quantity: i32,
     /// Price of one unit, in the order's `currency`.
-    pub price: rust_decimal::Decimal,
+    pub price: rt::rust_decimal::Decimal,
     /// `price` times `quantity`.
-    pub subtotal: rust_decimal::Decimal,
+    pub subtotal: rt::rust_decimal::Decimal,
 }
-crate::de::from_map!(
+rt::from_map!(
     OrderItem { "product_name" => product_name required, "quantity" => quantity required,
     "price" => price required, "subtotal" => subtotal required }
 );
@@ -1496,15 +1491,15 @@ pub struct Order {
     pub items: Vec<OrderItem>,
     /// Sum of the items' subtotals.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subtotal: Option<rust_decimal::Decimal>,
+    pub subtotal: Option<rt::rust_decimal::Decimal>,
     /// Tax on the order.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tax: Option<rust_decimal::Decimal>,
+    pub tax: Option<rt::rust_decimal::Decimal>,
     /// Shipping cost.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping: Option<rust_decimal::Decimal>,
+    pub shipping: Option<rt::rust_decimal::Decimal>,
     /// Amount to pay, `subtotal + tax + shipping` in the documented example.
-    pub total: rust_decimal::Decimal,
+    pub total: rt::rust_decimal::Decimal,
     /// Currency code of the amounts, e.g. `SAR`.
     pub currency: String,
     /// The progress of an order. It moves one step at a time in the order listed. The documentation does
@@ -1515,21 +1510,21 @@ pub struct Order {
     pub payment_status: PaymentStatus,
     /// Shipping date (`YYYY-MM-DD`), or null when not set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<chrono::NaiveDate>,
+    pub shipping_date: Option<rt::chrono::NaiveDate>,
     /// Delivery date (`YYYY-MM-DD`), or null when not set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub delivery_date: Option<chrono::NaiveDate>,
+    pub delivery_date: Option<rt::chrono::NaiveDate>,
     /// The business's internal notes on the order, or null.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_notes: Option<String>,
     /// When the order was placed (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the order last changed (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     Order { "id" => id required, "order_number" => order_number required, "customer_name"
     => customer_name optional, "customer_phone" => customer_phone optional,
     "customer_email" => customer_email optional, "items" => items required, "subtotal" =>
@@ -1554,18 +1549,18 @@ pub struct OrderUpdate {
     pub payment_status: PaymentStatus,
     /// Shipping date (`YYYY-MM-DD`), or null when not set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<chrono::NaiveDate>,
+    pub shipping_date: Option<rt::chrono::NaiveDate>,
     /// Delivery date (`YYYY-MM-DD`), or null when not set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub delivery_date: Option<chrono::NaiveDate>,
+    pub delivery_date: Option<rt::chrono::NaiveDate>,
     /// The business's internal notes on the order, or null.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_notes: Option<String>,
     /// When the order was changed (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     OrderUpdate { "id" => id required, "order_number" => order_number required, "status"
     => status required, "payment_status" => payment_status required, "shipping_date" =>
     shipping_date optional, "delivery_date" => delivery_date optional, "admin_notes" =>
@@ -1579,9 +1574,7 @@ pub struct OrderEnvelope {
     /// An order in full, as `getOrder` returns it.
     pub data: Order,
 }
-crate::de::from_map!(
-    OrderEnvelope { "status" => status required, "data" => data required }
-);
+rt::from_map!(OrderEnvelope { "status" => status required, "data" => data required });
 /// The success envelope of updating an order.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OrderUpdateEnvelope {
@@ -1593,7 +1586,7 @@ pub struct OrderUpdateEnvelope {
     /// The fields of an order that `updateOrder` returns after changing it.
     pub data: OrderUpdate,
 }
-crate::de::from_map!(
+rt::from_map!(
     OrderUpdateEnvelope { "status" => status required, "message" => message optional,
     "data" => data required }
 );
@@ -1624,12 +1617,12 @@ pub struct WabaNumber {
     pub message_template_count: Option<i64>,
     /// When the number was added (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the number last changed (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-crate::de::from_map!(
+rt::from_map!(
     WabaNumber { "id" => id required, "phone_number" => phone_number required,
     "phone_number_id" => phone_number_id required, "verified_name" => verified_name
     optional, "quality_rating" => quality_rating optional, "status" => status required,
@@ -1644,9 +1637,7 @@ pub struct WabaNumberList {
     /// The numbers.
     pub data: Vec<WabaNumber>,
 }
-crate::de::from_map!(
-    WabaNumberList { "status" => status required, "data" => data required }
-);
+rt::from_map!(WabaNumberList { "status" => status required, "data" => data required });
 /// An event Awal POSTs as JSON to the webhook URL set in the dashboard (there is no API to register
 /// it). Every event is `{event, timestamp, data}`; `event` says which of the schemas below applies.
 /// The documentation's overview also mentions order events "and more", whose payloads are not
@@ -1672,7 +1663,7 @@ pub enum WebhookEvent {
     /// `timestamp`, so `data` is free-form JSON.
     ConversationUpdated(ConversationUpdatedEvent),
     /// A variant this version of the client does not know, kept as the server sent it.
-    Unknown(serde_json::Value),
+    Unknown(rt::serde_json::Value),
 }
 impl WebhookEvent {
     /// The value of `event`, the tag that says which variant this is.
@@ -1683,7 +1674,7 @@ impl WebhookEvent {
             Self::ConversationCreated(_) => Some("conversation.created"),
             Self::ConversationUpdated(_) => Some("conversation.updated"),
             Self::Unknown(value) => {
-                value.get("event").and_then(serde_json::Value::as_str)
+                value.get("event").and_then(rt::serde_json::Value::as_str)
             }
         }
     }
@@ -1703,25 +1694,25 @@ impl<'de> serde::Deserialize<'de> for WebhookEvent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        match value.get("event").and_then(serde_json::Value::as_str) {
+        let value = rt::serde_json::Value::deserialize(deserializer)?;
+        match value.get("event").and_then(rt::serde_json::Value::as_str) {
             Some("message.received") => {
-                serde_json::from_value(value)
+                rt::serde_json::from_value(value)
                     .map(Self::MessageReceived)
                     .map_err(serde::de::Error::custom)
             }
             Some("message.status.updated") => {
-                serde_json::from_value(value)
+                rt::serde_json::from_value(value)
                     .map(Self::MessageStatusUpdated)
                     .map_err(serde::de::Error::custom)
             }
             Some("conversation.created") => {
-                serde_json::from_value(value)
+                rt::serde_json::from_value(value)
                     .map(Self::ConversationCreated)
                     .map_err(serde::de::Error::custom)
             }
             Some("conversation.updated") => {
-                serde_json::from_value(value)
+                rt::serde_json::from_value(value)
                     .map(Self::ConversationUpdated)
                     .map_err(serde::de::Error::custom)
             }
@@ -1735,12 +1726,12 @@ pub struct MessageReceivedEvent {
     /// The event name, `message.received`.
     pub event: String,
     /// When the event happened (UTC).
-    pub timestamp: chrono::DateTime<chrono::Utc>,
+    pub timestamp: rt::chrono::DateTime<rt::chrono::Utc>,
     /// The message a contact sent: `from` is the contact's number, `to` the workspace's number that
     /// received it.
     pub data: MessageReceivedData,
 }
-crate::de::from_map!(
+rt::from_map!(
     MessageReceivedEvent { "event" => event required, "timestamp" => timestamp required,
     "data" => data required }
 );
@@ -1770,9 +1761,9 @@ pub struct MessageReceivedData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// When the message was received (UTC).
-    pub timestamp: chrono::DateTime<chrono::Utc>,
+    pub timestamp: rt::chrono::DateTime<rt::chrono::Utc>,
 }
-crate::de::from_map!(
+rt::from_map!(
     MessageReceivedData { "message_id" => message_id required, "conversation_id" =>
     conversation_id required, "from" => from required, "to" => to required, "type" =>
     r#type required, "body" => body optional, "timestamp" => timestamp required }
@@ -1783,11 +1774,11 @@ pub struct MessageStatusUpdatedEvent {
     /// The event name, `message.status.updated`.
     pub event: String,
     /// When the event happened (UTC).
-    pub timestamp: chrono::DateTime<chrono::Utc>,
+    pub timestamp: rt::chrono::DateTime<rt::chrono::Utc>,
     /// The new status of a sent message.
     pub data: MessageStatusUpdatedData,
 }
-crate::de::from_map!(
+rt::from_map!(
     MessageStatusUpdatedEvent { "event" => event required, "timestamp" => timestamp
     required, "data" => data required }
 );
@@ -1799,9 +1790,9 @@ pub struct MessageStatusUpdatedData {
     /// The delivery status of a message. Values the documentation does not list may appear.
     pub status: MessageStatus,
     /// When the message reached this status (UTC).
-    pub timestamp: chrono::DateTime<chrono::Utc>,
+    pub timestamp: rt::chrono::DateTime<rt::chrono::Utc>,
 }
-crate::de::from_map!(
+rt::from_map!(
     MessageStatusUpdatedData { "message_id" => message_id required, "status" => status
     required, "timestamp" => timestamp required }
 );
@@ -1811,11 +1802,11 @@ pub struct ConversationCreatedEvent {
     /// The event name, `conversation.created`.
     pub event: String,
     /// When the event happened (UTC).
-    pub timestamp: chrono::DateTime<chrono::Utc>,
+    pub timestamp: rt::chrono::DateTime<rt::chrono::Utc>,
     /// The conversation that started.
     pub data: ConversationCreatedData,
 }
-crate::de::from_map!(
+rt::from_map!(
     ConversationCreatedEvent { "event" => event required, "timestamp" => timestamp
     required, "data" => data required }
 );
@@ -1832,9 +1823,9 @@ pub struct ConversationCreatedData {
     /// Must match `^[1-9][0-9]{6,14}$`.
     pub phone_number: PhoneNumber,
     /// When the conversation started (UTC).
-    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
 }
-crate::de::from_map!(
+rt::from_map!(
     ConversationCreatedData { "conversation_id" => conversation_id required, "contact_id"
     => contact_id required, "phone_number" => phone_number required, "created_at" =>
     created_at required }
@@ -1846,12 +1837,12 @@ pub struct ConversationUpdatedEvent {
     /// The event name, `conversation.updated`.
     pub event: String,
     /// When the event happened (UTC).
-    pub timestamp: chrono::DateTime<chrono::Utc>,
+    pub timestamp: rt::chrono::DateTime<rt::chrono::Utc>,
     /// The conversation's new details; their fields are not documented.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
+    pub data: Option<rt::serde_json::Value>,
 }
-crate::de::from_map!(
+rt::from_map!(
     ConversationUpdatedEvent { "event" => event required, "timestamp" => timestamp
     required, "data" => data optional }
 );
@@ -1864,7 +1855,7 @@ pub struct WebhookVerification {
     /// A random string to echo back.
     pub challenge: String,
 }
-crate::de::from_map!(
+rt::from_map!(
     WebhookVerification { "type" => r#type required, "challenge" => challenge required }
 );
 /// The answer to a `WebhookVerification` request, sent with HTTP 200.
@@ -1873,7 +1864,7 @@ pub struct WebhookChallengeResponse {
     /// The `challenge` of the verification request, unchanged.
     pub challenge: String,
 }
-crate::de::from_map!(WebhookChallengeResponse { "challenge" => challenge required });
+rt::from_map!(WebhookChallengeResponse { "challenge" => challenge required });
 /// The fields of a new contact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactRequest {
@@ -1907,7 +1898,7 @@ pub struct CreateContactRequest {
     /// file is refused with 413 Payload Too Large.
     ///
     /// At most 5 MiB (5242880 bytes). Content types: `image/jpeg`, `image/png`.
-    pub file: Option<crate::FilePart>,
+    pub file: Option<rt::FilePart>,
     /// URL of an avatar image, as an alternative to uploading `file`.
     pub avatar: Option<String>,
 }
@@ -1931,8 +1922,8 @@ impl CreateContactRequest {
 }
 impl CreateContactRequest {
     /// The multipart form of this body: one part per field that is set, in spec order.
-    pub fn to_form(&self) -> crate::multipart::Form {
-        let mut form = crate::multipart::Form::new();
+    pub fn to_form(&self) -> rt::multipart::Form {
+        let mut form = rt::multipart::Form::new();
         form.text("name", &self.name);
         form.text("phone", &self.phone);
         form.text_opt("email", self.email.as_ref());
@@ -1974,14 +1965,14 @@ pub struct UpdateContactRequest {
     /// New avatar image to upload; JPG or PNG, at most 5 MB.
     ///
     /// At most 5 MiB (5242880 bytes). Content types: `image/jpeg`, `image/png`.
-    pub file: Option<crate::FilePart>,
+    pub file: Option<rt::FilePart>,
     /// URL of a new avatar image, as an alternative to uploading `file`.
     pub avatar: Option<String>,
 }
 impl UpdateContactRequest {
     /// The multipart form of this body: one part per field that is set, in spec order.
-    pub fn to_form(&self) -> crate::multipart::Form {
-        let mut form = crate::multipart::Form::new();
+    pub fn to_form(&self) -> rt::multipart::Form {
+        let mut form = rt::multipart::Form::new();
         form.text_opt("name", self.name.as_ref());
         form.text_opt("phone", self.phone.as_ref());
         form.text_opt("email", self.email.as_ref());
@@ -2010,7 +2001,7 @@ pub struct CreateContactGroupRequest {
     pub status: ContactGroupStatus,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     CreateContactGroupRequest { "name" => name required, "status" => status required }
 );
 impl CreateContactGroupRequest {
@@ -2035,7 +2026,7 @@ pub struct UpdateContactGroupRequest {
     pub status: Option<ContactGroupStatus>,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     UpdateContactGroupRequest { "name" => name optional, "status" => status optional }
 );
 /// The fields of a new branch.
@@ -2072,7 +2063,7 @@ pub struct CreateBranchRequest {
     /// recommended for logos. The response gives its URL as `file_url`.
     ///
     /// At most 10 MiB (10485760 bytes). Content types: `image/jpeg`, `image/png`, `application/pdf`.
-    pub file: Option<crate::FilePart>,
+    pub file: Option<rt::FilePart>,
 }
 impl CreateBranchRequest {
     /// A value with the required fields `name`, and every optional field unset.
@@ -2093,8 +2084,8 @@ impl CreateBranchRequest {
 }
 impl CreateBranchRequest {
     /// The multipart form of this body: one part per field that is set, in spec order.
-    pub fn to_form(&self) -> crate::multipart::Form {
-        let mut form = crate::multipart::Form::new();
+    pub fn to_form(&self) -> rt::multipart::Form {
+        let mut form = rt::multipart::Form::new();
         form.text("name", &self.name);
         form.text_opt("phone", self.phone.as_ref());
         form.text_opt("email", self.email.as_ref());
@@ -2137,12 +2128,12 @@ pub struct UpdateBranchRequest {
     /// New logo or attachment of the branch; JPG, PNG or PDF, at most 10 MB.
     ///
     /// At most 10 MiB (10485760 bytes). Content types: `image/jpeg`, `image/png`, `application/pdf`.
-    pub file: Option<crate::FilePart>,
+    pub file: Option<rt::FilePart>,
 }
 impl UpdateBranchRequest {
     /// The multipart form of this body: one part per field that is set, in spec order.
-    pub fn to_form(&self) -> crate::multipart::Form {
-        let mut form = crate::multipart::Form::new();
+    pub fn to_form(&self) -> rt::multipart::Form {
+        let mut form = rt::multipart::Form::new();
         form.text_opt("name", self.name.as_ref());
         form.text_opt("phone", self.phone.as_ref());
         form.text_opt("email", self.email.as_ref());
@@ -2186,7 +2177,7 @@ pub struct SendTextRequest {
     pub preview_url: Option<bool>,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     SendTextRequest { "phone" => phone required, "body" => body required, "name" => name
     optional, "email" => email optional, "reply_to" => reply_to optional, "preview_url"
     => preview_url optional }
@@ -2225,7 +2216,7 @@ pub struct SendMediaLinkRequest {
     pub caption: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     SendMediaLinkRequest { "phone" => phone required, "type" => r#type required, "link"
     => link required, "caption" => caption optional }
 );
@@ -2247,7 +2238,7 @@ pub struct SendMediaUploadRequest {
     /// types.
     ///
     /// At most 100 MiB (104857600 bytes). Content types: `image/jpeg`, `image/png`, `image/webp`, `video/mp4`, `video/3gpp`, `audio/mpeg`, `audio/ogg`, `audio/amr`, `application/pdf`, `application/msword`, `application/vnd.openxmlformats-officedocument.wordprocessingml.document`, `application/vnd.ms-excel`, `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `application/vnd.ms-powerpoint`, `application/vnd.openxmlformats-officedocument.presentationml.presentation`.
-    pub file: crate::FilePart,
+    pub file: rt::FilePart,
     /// Caption shown with the media. Not supported for `audio` or `sticker`.
     pub caption: Option<String>,
     /// File name shown to the recipient, for documents.
@@ -2255,11 +2246,7 @@ pub struct SendMediaUploadRequest {
 }
 impl SendMediaUploadRequest {
     /// A value with the required fields `phone`, `type`, `file`, and every optional field unset.
-    pub fn new(
-        phone: impl Into<String>,
-        r#type: MediaType,
-        file: crate::FilePart,
-    ) -> Self {
+    pub fn new(phone: impl Into<String>, r#type: MediaType, file: rt::FilePart) -> Self {
         Self {
             phone: phone.into(),
             r#type,
@@ -2271,8 +2258,8 @@ impl SendMediaUploadRequest {
 }
 impl SendMediaUploadRequest {
     /// The multipart form of this body: one part per field that is set, in spec order.
-    pub fn to_form(&self) -> crate::multipart::Form {
-        let mut form = crate::multipart::Form::new();
+    pub fn to_form(&self) -> rt::multipart::Form {
+        let mut form = rt::multipart::Form::new();
         form.text("phone", &self.phone);
         form.text("type", &self.r#type);
         form.file("file", &self.file);
@@ -2336,7 +2323,7 @@ pub struct SendTemplateRequest {
     /// header types that carry a file (image, video, document; 100 MB is the document limit).
     ///
     /// At most 100 MiB (104857600 bytes). Content types: `image/jpeg`, `image/png`, `image/webp`, `video/mp4`, `video/3gpp`, `application/pdf`, `application/msword`, `application/vnd.openxmlformats-officedocument.wordprocessingml.document`, `application/vnd.ms-excel`, `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `application/vnd.ms-powerpoint`, `application/vnd.openxmlformats-officedocument.presentationml.presentation`.
-    pub header_media: Option<crate::FilePart>,
+    pub header_media: Option<rt::FilePart>,
     /// Values of the template body's placeholders, sent as a JSON string in the form field.
     /// Either NAMED, e.g. `[{"name": "offer_code", "value": "SUMMER25"}]`, or POSITIONAL, in
     /// placeholder order, e.g. `["Mohammed", "2025-06-30"]`.
@@ -2369,8 +2356,8 @@ impl SendTemplateRequest {
 }
 impl SendTemplateRequest {
     /// The multipart form of this body: one part per field that is set, in spec order.
-    pub fn to_form(&self) -> crate::multipart::Form {
-        let mut form = crate::multipart::Form::new();
+    pub fn to_form(&self) -> rt::multipart::Form {
+        let mut form = rt::multipart::Form::new();
         form.text("template_id", self.template_id);
         form.text("phone", &self.phone);
         form.text("header_type", &self.header_type);
@@ -2409,7 +2396,7 @@ pub struct SendButtonRequest {
     pub footer_text: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     SendButtonRequest { "phone" => phone required, "body_text" => body_text required,
     "buttons" => buttons required, "header_text" => header_text optional, "footer_text"
     => footer_text optional }
@@ -2456,7 +2443,7 @@ pub struct SendListRequest {
     pub footer_text: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     SendListRequest { "phone" => phone required, "body_text" => body_text required,
     "button_text" => button_text required, "sections" => sections required, "header_text"
     => header_text optional, "footer_text" => footer_text optional }
@@ -2491,7 +2478,7 @@ pub struct SendLocationRequest {
     pub location: Location,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     SendLocationRequest { "phone" => phone required, "location" => location required }
 );
 impl SendLocationRequest {
@@ -2510,7 +2497,7 @@ pub struct UpdateTicketRequest {
     pub route: TicketRoute,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(UpdateTicketRequest { "route" => route required });
+rt::from_map!(UpdateTicketRequest { "route" => route required });
 impl UpdateTicketRequest {
     /// A value with the required fields `route`, and every optional field unset.
     pub fn new(route: TicketRoute) -> Self {
@@ -2533,16 +2520,16 @@ pub struct UpdateOrderRequest {
     pub payment_status: Option<PaymentStatus>,
     /// Date the order was or will be shipped (`YYYY-MM-DD`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<chrono::NaiveDate>,
+    pub shipping_date: Option<rt::chrono::NaiveDate>,
     /// Date the order was or will be delivered (`YYYY-MM-DD`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub delivery_date: Option<chrono::NaiveDate>,
+    pub delivery_date: Option<rt::chrono::NaiveDate>,
     /// ID of the branch handling the order, sent as a string, e.g. `"1"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch_id: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-crate::de::from_map!(
+rt::from_map!(
     UpdateOrderRequest { "admin_notes" => admin_notes optional, "status" => status
     optional, "payment_status" => payment_status optional, "shipping_date" =>
     shipping_date optional, "delivery_date" => delivery_date optional, "branch_id" =>
@@ -2567,7 +2554,7 @@ pub struct SendInvoiceRequest {
     /// The invoice as a PDF file, at most 100 MB; use it with `header_type` `DOCUMENT`.
     ///
     /// At most 100 MiB (104857600 bytes). Content types: `application/pdf`.
-    pub header_media: Option<crate::FilePart>,
+    pub header_media: Option<rt::FilePart>,
     /// The header's content given as a value instead of a file: the URL of the media for media
     /// headers, the text for `TEXT` headers.
     pub header_value: Option<String>,
@@ -2596,8 +2583,8 @@ impl SendInvoiceRequest {
 }
 impl SendInvoiceRequest {
     /// The multipart form of this body: one part per field that is set, in spec order.
-    pub fn to_form(&self) -> crate::multipart::Form {
-        let mut form = crate::multipart::Form::new();
+    pub fn to_form(&self) -> rt::multipart::Form {
+        let mut form = rt::multipart::Form::new();
         form.text("phone", &self.phone);
         form.text("message_text", &self.message_text);
         form.text("header_type", &self.header_type);
@@ -2608,7 +2595,7 @@ impl SendInvoiceRequest {
         form
     }
 }
-/// Query parameters of [`Client::list_contacts`](crate::Client::list_contacts).
+/// Query parameters of [`Client::list_contacts`](super::Client::list_contacts).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactsQuery {
     /// Meta's ID of the WhatsApp number whose contacts to list. Inferred: the documentation does not say
@@ -2626,7 +2613,7 @@ pub struct ListContactsQuery {
     /// Case-insensitive search over the contact's name and phone number. Inferred.
     pub search_term: Option<String>,
 }
-/// Query parameters of [`Client::create_contact`](crate::Client::create_contact), [`Client::create_branch`](crate::Client::create_branch), [`Client::get_conversation`](crate::Client::get_conversation), [`Client::get_message_statuses`](crate::Client::get_message_statuses), [`Client::send_text_message`](crate::Client::send_text_message), [`Client::send_media_message`](crate::Client::send_media_message), [`Client::send_template_message`](crate::Client::send_template_message), [`Client::send_button_message`](crate::Client::send_button_message), [`Client::send_list_message`](crate::Client::send_list_message), [`Client::send_location_message`](crate::Client::send_location_message), [`Client::update_ticket`](crate::Client::update_ticket), [`Client::update_order`](crate::Client::update_order), [`Client::send_invoice_message`](crate::Client::send_invoice_message).
+/// Query parameters of [`Client::create_contact`](super::Client::create_contact), [`Client::create_branch`](super::Client::create_branch), [`Client::get_conversation`](super::Client::get_conversation), [`Client::get_message_statuses`](super::Client::get_message_statuses), [`Client::send_text_message`](super::Client::send_text_message), [`Client::send_media_message`](super::Client::send_media_message), [`Client::send_template_message`](super::Client::send_template_message), [`Client::send_button_message`](super::Client::send_button_message), [`Client::send_list_message`](super::Client::send_list_message), [`Client::send_location_message`](super::Client::send_location_message), [`Client::update_ticket`](super::Client::update_ticket), [`Client::update_order`](super::Client::update_order), [`Client::send_invoice_message`](super::Client::send_invoice_message).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhoneNumberIdQuery {
     /// Meta's ID of the sending WhatsApp number, e.g. `123456789012345`. `GET /waba-numbers` lists the
@@ -2641,7 +2628,7 @@ impl PhoneNumberIdQuery {
         }
     }
 }
-/// Query parameters of [`Client::list_conversations`](crate::Client::list_conversations).
+/// Query parameters of [`Client::list_conversations`](super::Client::list_conversations).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListConversationsQuery {
     /// Meta's ID of the sending WhatsApp number, e.g. `123456789012345`. `GET /waba-numbers` lists the
@@ -2663,7 +2650,7 @@ impl ListConversationsQuery {
         }
     }
 }
-/// Query parameters of [`Client::list_templates`](crate::Client::list_templates).
+/// Query parameters of [`Client::list_templates`](super::Client::list_templates).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTemplatesQuery {
     /// Page number, starting at 1.
@@ -2677,7 +2664,7 @@ pub struct ListTemplatesQuery {
     /// Search over template names. Note the camelCase name.
     pub search_term: Option<String>,
 }
-/// Query parameters of [`Client::list_orders`](crate::Client::list_orders).
+/// Query parameters of [`Client::list_orders`](super::Client::list_orders).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListOrdersQuery {
     /// Meta's ID of the sending WhatsApp number, e.g. `123456789012345`. `GET /waba-numbers` lists the
@@ -2694,9 +2681,9 @@ pub struct ListOrdersQuery {
     /// Only orders with this status.
     pub status: Option<OrderStatus>,
     /// Only orders from this date on (`YYYY-MM-DD`). The page does not say which date of the order is compared; presumably `created_at`.
-    pub from_date: Option<chrono::NaiveDate>,
+    pub from_date: Option<rt::chrono::NaiveDate>,
     /// Only orders up to this date (`YYYY-MM-DD`); presumably inclusive and compared with `created_at`.
-    pub to_date: Option<chrono::NaiveDate>,
+    pub to_date: Option<rt::chrono::NaiveDate>,
     /// Search over order numbers and customer names. Note the camelCase name.
     pub search_term: Option<String>,
     /// Only orders of this branch (a branch `id`, sent as a string).
