@@ -45,8 +45,3 @@ fn renamed_and_worked_around_items_are_reported_as_warnings() {
     let text: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
     insta::assert_snapshot!(text.join("\n"));
 }
-
-#[test]
-fn generation_is_deterministic() {
-    assert_eq!(output(), output());
-}

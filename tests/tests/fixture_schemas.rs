@@ -391,17 +391,3 @@ fn formats_map_to_rust_types() {
     assert!(!validate.contains("field(\"data\")"), "{validate}");
     assert!(!validate.contains("field(\"slug\")"), "{validate}");
 }
-
-#[test]
-fn fixture_generation_is_deterministic() {
-    for fixture in [
-        "all_of.yaml",
-        "unions.yaml",
-        "recursion.yaml",
-        "maps_nullable.yaml",
-        "names.yaml",
-        "formats.yaml",
-    ] {
-        assert_eq!(generate(fixture), generate(fixture), "{fixture}");
-    }
-}
