@@ -235,6 +235,15 @@ mod tests {
             ] {
                 let split = emit_and_render_with(&api, &header, threads, types, operations)
                     .expect("renders");
+                // The same files in the same order, before their texts are compared pairwise.
+                let paths = |files: &[GeneratedFile]| -> Vec<String> {
+                    files.iter().map(|f| f.path.clone()).collect()
+                };
+                assert_eq!(
+                    paths(&split),
+                    paths(&whole),
+                    "{threads} threads, {types} types and {operations} operations per piece"
+                );
                 for (split, whole) in split.iter().zip(&whole) {
                     let first_difference = split
                         .contents
