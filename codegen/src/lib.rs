@@ -100,15 +100,17 @@ pub(crate) fn generate_with_api(
 const MAX_TYPES_PER_PIECE: usize = 256;
 
 /// Emits and renders every file of [`emit::FILES`], in that order, spreading the pieces of the files
-/// ([`emit::Piece`]) over up to [`MAX_THREADS`] threads. Emitting and rendering are most of generation's
-/// time and the pieces do not depend on one another. Token streams cannot cross threads, so a thread
-/// renders the pieces it emits; only text comes back. The output does not depend on how many threads
-/// run or which thread takes which piece.
+/// ([`emit::Piece`]) over up to [`MAX_THREADS`] threads (or as many as [`THREADS_VAR`] says). Emitting
+/// and rendering are most of generation's time and the pieces do not depend on one another. Token
+/// streams cannot cross threads, so a thread renders the pieces it emits; only text comes back. The
+/// output does not depend on how many threads run or which thread takes which piece.
 fn emit_and_render(
     api: &ir::Api,
     header: &str,
 ) -> Result<(Vec<GeneratedFile>, emit::RuntimeUse), Diagnostics> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS));
+    let threads = threads_set(std::env::var(THREADS_VAR).ok().as_deref()).unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
+    });
     // About two pieces of each split file per thread, so that the threads finish close together.
     let types_per_piece = api
         .types
@@ -122,6 +124,18 @@ fn emit_and_render(
 /// The most threads generation uses: beyond this, starting them costs more than they save on specs
 /// of the sizes seen.
 const MAX_THREADS: usize = 4;
+
+/// The environment variable that sets how many threads [`generate`] uses (and so how the files are
+/// cut into pieces): a whole number from 1 to 64, e.g. `CODEGEN_THREADS=1`. Unset or anything else:
+/// the machine's available parallelism, at most 4. The output is the same whatever it says; it is
+/// there so that a test can show that from outside the process (`xtask/tests/determinism.rs`), and to
+/// measure one thread against several.
+pub const THREADS_VAR: &str = "CODEGEN_THREADS";
+
+/// The thread count [`THREADS_VAR`]'s value asks for, if it is a valid one.
+fn threads_set(value: Option<&str>) -> Option<usize> {
+    value?.trim().parse().ok().filter(|n| (1..=64).contains(n))
+}
 
 /// [`emit_and_render`] with the thread count and piece size given. Also returns what the files use of
 /// the runtime.
@@ -252,6 +266,15 @@ mod tests {
             ] {
                 let (split, _) = emit_and_render_with(&api, &header, threads, types, operations)
                     .expect("renders");
+                // The same files in the same order, before their texts are compared pairwise.
+                let paths = |files: &[GeneratedFile]| -> Vec<String> {
+                    files.iter().map(|f| f.path.clone()).collect()
+                };
+                assert_eq!(
+                    paths(&split),
+                    paths(&whole),
+                    "{threads} threads, {types} types and {operations} operations per piece"
+                );
                 for (split, whole) in split.iter().zip(&whole) {
                     let first_difference = split
                         .contents
@@ -266,6 +289,23 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_thread_count_is_read_from_a_whole_number_from_1_to_64() {
+        for (value, threads) in [
+            (None, None),
+            (Some("1"), Some(1)),
+            (Some(" 3\n"), Some(3)),
+            (Some("64"), Some(64)),
+            (Some("0"), None),
+            (Some("65"), None),
+            (Some("-2"), None),
+            (Some("two"), None),
+            (Some(""), None),
+        ] {
+            assert_eq!(threads_set(value), threads, "{value:?}");
         }
     }
 

@@ -329,13 +329,17 @@ async fn signing_overrides_replace_the_generated_rule() {
         .header("X-API-Version", "v1")
         .build()
         .expect("valid configuration");
-    // The request goes out whatever the answer's shape; only the signature matters here.
-    let _ = client
+    // The overrides change what is signed, not the call: the answer is decoded as usual.
+    let response = client
         .create_contact(
             &PhoneNumberIdQuery::new("123456"),
             &CreateContactRequest::new("Ahmed Mohammed", "96650000000"),
         )
-        .await;
+        .await
+        .expect("201 Created");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.attempts(), 1);
+    assert_eq!((response.data.id, response.data.name.as_str()), (1, "A"));
     let seen = server.recorded().await;
     assert!(seen.body.starts_with(b"--awal-boundary-0001\r\n"));
     assert_eq!(seen.header("x-api-version"), Some("v1"));

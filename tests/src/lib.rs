@@ -13,6 +13,7 @@
 pub mod adversary;
 pub mod harness;
 pub mod mock;
+pub mod pointer;
 pub mod server;
 pub mod vectors;
 

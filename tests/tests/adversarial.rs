@@ -5,9 +5,11 @@
 //! timestamp, over the same body bytes.
 //!
 //! Determinism: the client's sleep is injected (records the wait, returns at once), its jitter is fixed at
-//! 0.5 and its clock advances one second per reading. Real time is spent only in the timeout tests: a 100 ms
-//! client timeout per attempt against answers the server delays by 300 ms.
+//! 0.5 and its clock advances one second per reading. The timeout tests run on tokio's paused clock, which
+//! moves only when the test says so (see [`on_paused_clock`]): no timeout there depends on how fast the
+//! machine is.
 
+use std::future::Future;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -28,9 +30,15 @@ use serde_json::json;
 /// The client's per-attempt timeout in every test but the timeout tests: long enough never to fire on
 /// localhost, short enough that a client hanging on a misbehaviour fails the test quickly.
 const GENEROUS_TIMEOUT: Duration = Duration::from_secs(5);
-/// The client's timeout in the timeout tests, and the server's delay there.
-const SHORT_TIMEOUT: Duration = Duration::from_millis(100);
-const SERVER_DELAY: Duration = Duration::from_millis(300);
+/// The per-attempt timeout in the timeout tests, on the paused clock.
+const SHORT_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long the server holds a slow answer there: longer than [`SHORT_TIMEOUT`], and than the clock ever
+/// moves in a test (three timeouts), so it is never sent; shorter than [`GENEROUS_TIMEOUT`], so a client
+/// that kept its own timeout would get it.
+const SERVER_DELAY: Duration = Duration::from_secs(4);
+/// How long, in real time, [`on_paused_clock`] waits for a call that should have finished: only a broken
+/// client (a timeout that does not fire) gets near it.
+const STUCK: Duration = Duration::from_secs(30);
 
 fn ms(millis: u64) -> Duration {
     Duration::from_millis(millis)
@@ -1028,16 +1036,53 @@ async fn a_connection_closed_without_answer_is_retried_for_get_only() {
 // ---------------------------------------------------------------------------------------------------------
 // Answers slower than the timeout
 
-#[tokio::test]
+/// Plays `call` on tokio's paused clock (`#[tokio::test(start_paused = true)]`), where the client's
+/// per-attempt timeout (reqwest's, a tokio timer) fires only when the clock moves. It moves only here: by
+/// `timeout`, each time the server has received one more of the first `slow` attempts, so that exactly that
+/// attempt times out, while the client waits for its answer. Every other attempt waits on real I/O alone,
+/// however busy the machine.
+///
+/// Tokio moves a paused clock by itself to the next timer whenever the runtime is idle, as it is while a
+/// request is on the wire; a running blocking task prevents that (tokio's docs of `time::pause`,
+/// "Preventing auto-advance"). So the call is awaited next to one short blocking sleep after another.
+async fn on_paused_clock<F: Future>(
+    server: &Adversary,
+    slow: usize,
+    timeout: Duration,
+    call: F,
+) -> F::Output {
+    let started = std::time::Instant::now();
+    let mut call = std::pin::pin!(call);
+    let mut fired = 0;
+    loop {
+        if fired < slow && server.attempts().len() > fired {
+            tokio::time::advance(timeout).await;
+            fired += 1;
+        }
+        let nap = tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(1)));
+        tokio::select! {
+            biased;
+            output = &mut call => return output,
+            _ = nap => {}
+        }
+        assert!(
+            started.elapsed() < STUCK,
+            "the call is still running after {STUCK:?} of real time; the clock moved {fired} times \
+             by {timeout:?} and the server saw {} attempts",
+            server.attempts().len()
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_get_slower_than_the_timeout_is_retried_then_fails_as_a_timeout() {
     let slow = || contact_list().after(SERVER_DELAY);
     let rig = Rig::start(vec![slow(), slow(), slow(), contact_list()], |b| {
         b.timeout(SHORT_TIMEOUT)
     })
     .await;
-    let error = rig
-        .client
-        .list_contacts(&contacts_query())
+    let call = rig.client.list_contacts(&contacts_query());
+    let error = on_paused_clock(&rig.server, 3, SHORT_TIMEOUT, call)
         .await
         .expect_err("every attempt times out");
     assert_eq!(
@@ -1059,16 +1104,15 @@ async fn a_get_slower_than_the_timeout_is_retried_then_fails_as_a_timeout() {
     assert_eq!(rig.server.remaining(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_get_slower_than_the_timeout_once_succeeds_on_the_next_attempt() {
     let rig = Rig::start(
         vec![contact_list().after(SERVER_DELAY), contact_list()],
         |b| b.timeout(SHORT_TIMEOUT),
     )
     .await;
-    let response = rig
-        .client
-        .list_contacts(&contacts_query())
+    let call = rig.client.list_contacts(&contacts_query());
+    let response = on_paused_clock(&rig.server, 1, SHORT_TIMEOUT, call)
         .await
         .expect("the second attempt is fast");
     assert_eq!(response.attempts(), 2);
@@ -1076,16 +1120,17 @@ async fn a_get_slower_than_the_timeout_once_succeeds_on_the_next_attempt() {
     rig.attempts(2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_post_slower_than_the_timeout_is_a_single_attempt() {
     let rig = Rig::start(
         vec![sent_message().after(SERVER_DELAY), sent_message()],
         |b| b.timeout(SHORT_TIMEOUT),
     )
     .await;
-    let error = rig
+    let call = rig
         .client
-        .send_text_message(&phone_number_id(), &text_message())
+        .send_text_message(&phone_number_id(), &text_message());
+    let error = on_paused_clock(&rig.server, 1, SHORT_TIMEOUT, call)
         .await
         .expect_err("times out");
     assert_eq!(
@@ -1106,9 +1151,9 @@ async fn a_post_slower_than_the_timeout_is_a_single_attempt() {
     assert_eq!(rig.server.remaining(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_per_call_timeout_from_with_options_overrides_the_clients() {
-    // The client's own timeout (5 s) would wait for the slow answer; the call's 100 ms does not.
+    // The client's own timeout (5 s) would wait for the slow answer (4 s); the call's 1 s does not.
     let rig = Rig::start(
         vec![
             deleted().after(SERVER_DELAY),
@@ -1118,10 +1163,10 @@ async fn a_per_call_timeout_from_with_options_overrides_the_clients() {
         |b| b,
     )
     .await;
-    let response = rig
+    let client = rig
         .client
-        .with_options(RequestOptions::new().timeout(SHORT_TIMEOUT))
-        .delete_contact(7)
+        .with_options(RequestOptions::new().timeout(SHORT_TIMEOUT));
+    let response = on_paused_clock(&rig.server, 2, SHORT_TIMEOUT, client.delete_contact(7))
         .await
         .expect("the third attempt is fast");
     assert_eq!(response.attempts(), 3);

@@ -3,7 +3,7 @@
 //! duplicate operationIds. The snapshots hold the generated methods and types; the warnings say what
 //! the generator renamed or worked around.
 
-use codegen::{generate, Options, Severity};
+use codegen::{generate, Options};
 
 const SPEC: &str = include_str!("../fixtures/operations/operations.yaml");
 
@@ -36,12 +36,12 @@ fn parameter_structs_and_response_enums_snapshot() {
 #[test]
 fn renamed_and_worked_around_items_are_reported_as_warnings() {
     let out = output();
-    assert!(out.warnings.iter().all(|w| w.severity == Severity::Warning));
+    for warning in &out.warnings {
+        assert!(
+            awal_tests::pointer::resolves(SPEC, &warning.pointer),
+            "no node of the fixture at {warning}"
+        );
+    }
     let text: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
     insta::assert_snapshot!(text.join("\n"));
-}
-
-#[test]
-fn generation_is_deterministic() {
-    assert_eq!(output(), output());
 }

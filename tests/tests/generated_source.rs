@@ -1,6 +1,8 @@
-//! The generated source for `spec/awal.yaml`, held by snapshots, and the committed copy held fresh.
+//! The generated source for `spec/awal.yaml`: the committed copy under `generated-client/src/generated/`
+//! held fresh, and what every file must say.
 //!
-//! Reviewing a generator change means reading these snapshot diffs (`cargo insta review`).
+//! The committed files are the snapshot of the generated source: reviewing a generator change means
+//! reading their diff (`cargo xtask gen`, then `git diff`).
 
 use std::path::PathBuf;
 
@@ -18,8 +20,10 @@ fn generate() -> codegen::Output {
         .unwrap_or_else(|d| panic!("spec/awal.yaml must generate:\n{d}"))
 }
 
+/// The files and their order. Their text is not snapshotted here: the committed copy under
+/// `generated-client/src/generated/` is that snapshot, held by [`committed_generated_code_is_fresh`].
 #[test]
-fn generated_source_matches_snapshots() {
+fn generates_these_files_in_this_order() {
     let output = generate();
     let names: Vec<&str> = output.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
@@ -27,19 +31,12 @@ fn generated_source_matches_snapshots() {
         [
             "mod.rs",
             "types.rs",
+            "client.rs",
             "security.rs",
             "operations.rs",
-            "validate.rs"
+            "checks.rs"
         ]
     );
-    for file in &output.files {
-        insta::assert_snapshot!(file.path.as_str(), file.contents);
-    }
-}
-
-#[test]
-fn generation_is_deterministic() {
-    assert_eq!(generate(), generate());
 }
 
 #[test]

@@ -620,9 +620,32 @@ impl crate::validate::Validate for super::types::Order {
         assert_eq!((a.operations(), a.types()), (4, 5));
     }
 
+    /// Two parses of the same files report nothing; and not because nothing is compared: with any one
+    /// item's tokens changed, that item, and only it, is reported.
     #[test]
-    fn identical_files_have_no_changes() {
-        assert!(diff(&api(OPS, TYPES, VALIDATE), &api(OPS, TYPES, VALIDATE)).is_empty());
+    fn identical_files_have_no_changes_and_any_one_changed_item_is_reported() {
+        let old = api(OPS, TYPES, VALIDATE);
+        assert_eq!(
+            lines(&diff(&old, &api(OPS, TYPES, VALIDATE))),
+            Vec::<String>::new()
+        );
+        assert_eq!((old.operations.len(), old.types.len()), (4, 5));
+        for (i, (name, _)) in old.operations.iter().enumerate() {
+            let mut new = old.clone();
+            new.operations[i].1.body.push_str(" changed");
+            assert_eq!(
+                lines(&diff(&old, &new)),
+                [format!("~ operation {name} (implementation changed)")]
+            );
+        }
+        for (i, (name, _)) in old.types.iter().enumerate() {
+            let mut new = old.clone();
+            new.types[i].1.shell.push_str(" changed");
+            assert_eq!(
+                lines(&diff(&old, &new)),
+                [format!("~ type {name} (definition changed)")]
+            );
+        }
     }
 
     #[test]
