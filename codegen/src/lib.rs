@@ -154,7 +154,7 @@ fn emit_and_render_with(
     let mut order: Vec<usize> = (0..pieces.len()).collect();
     order.sort_by_key(|&index| match pieces[index].file {
         "checks.rs" => 0,
-        "operations.rs" => 1,
+        "operations.rs" | "cli.rs" => 1,
         "types.rs" => 2,
         _ => 3,
     });

@@ -1,8 +1,10 @@
-//! The files of a standalone crate around the generated module: `Cargo.toml` and `src/lib.rs`.
+//! The files of a standalone crate around the generated module: `Cargo.toml`, `src/lib.rs` and
+//! `src/main.rs`.
 //!
 //! A standalone crate is nothing but generated files: the generated module (`src/generated/`, exactly
-//! what [`generate`](crate::generate) makes), a `lib.rs` that re-exports it, and a `Cargo.toml` that
-//! depends on the runtime crate with the features the generated code names
+//! what [`generate`](crate::generate) makes), a `lib.rs` that re-exports it, a `main.rs` that runs its
+//! command line (a binary named after the crate, built with the feature `cli` only), and a `Cargo.toml`
+//! that depends on the runtime crate with the features the generated code names
 //! ([`Output::runtime_features`]). The runtime itself is never copied into the crate's sources; a front
 //! end may vendor the runtime crate beside it and point the dependency there.
 
@@ -43,6 +45,8 @@ pub struct Crate {
     pub cargo_toml: String,
     /// `src/lib.rs`.
     pub lib_rs: String,
+    /// `src/main.rs`: the command line's `main`.
+    pub main_rs: String,
     /// The generated module (`src/generated/*.rs`), counts, warnings and the runtime features used.
     pub output: Output,
 }
@@ -63,10 +67,12 @@ pub fn generate_crate(
         path: "lib.rs".to_owned(),
         contents: crate::render::render("lib.rs", lib_tokens(&api), &header)?,
     };
+    let main_rs = crate::render::render("main.rs", main_tokens(&name, &api), &header)?;
     Ok(Crate {
         cargo_toml: cargo_toml(&name, &api, &output, krate, &header),
         name,
         lib_rs: lib_rs.contents,
+        main_rs,
         output,
     })
 }
@@ -126,7 +132,9 @@ fn lib_tokens(api: &Api) -> proc_macro2::TokenStream {
     doc.push_str(
         "\n\nOperations are methods of [`Client`]; their request and response types are in [`types`]. \
          Everything in this crate is made by the generator from the spec; the generic runtime it calls \
-         is the `openapi-client-runtime` crate ([`runtime`]).",
+         is the `openapi-client-runtime` crate ([`runtime`]).\n\n\
+         With the feature `cli`, the crate is also a command line (the `cli` module, and a binary named \
+         after the crate): `cargo run --features cli -- --help`.",
     );
     let doc = crate::emit::inner_doc(&doc);
     quote! {
@@ -137,6 +145,23 @@ fn lib_tokens(api: &Api) -> proc_macro2::TokenStream {
         mod generated;
 
         pub use generated::*;
+    }
+}
+
+/// `src/main.rs`: the binary runs the generated command line.
+fn main_tokens(name: &str, api: &Api) -> proc_macro2::TokenStream {
+    let lib = crate::emit::ident(&name.replace('-', "_"));
+    let doc = crate::emit::inner_doc(&format!(
+        "`{name}`: the {} API from the command line (`{name} --help`). Built with the feature `{}`.",
+        api.title,
+        crate::emit::CLI
+    ));
+    quote! {
+        #doc
+
+        fn main() -> std::process::ExitCode {
+            #lib::cli::main()
+        }
     }
 }
 
@@ -196,8 +221,18 @@ fn cargo_toml(
     ));
     out.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
     out.push_str(&format!(
-        "\n[features]\n# Both serde impls on every type; by default each type has only those its uses need.\n{} = []\n",
-        crate::emit::FULL_SERDE
+        "\n[features]\n# Both serde impls on every type; by default each type has only those its uses need.\n{full} = []\n\
+         # The command line: the `cli` module and the `{name}` binary (`cargo run --features cli -- --help`).\n\
+         {cli} = [{}, {}]\n",
+        toml_string(crate::emit::FULL_SERDE),
+        toml_string(&format!("{}/cli", crate::emit::RUNTIME_PACKAGE)),
+        full = crate::emit::FULL_SERDE,
+        cli = crate::emit::CLI,
+    ));
+    out.push_str(&format!(
+        "\n[[bin]]\nname = {}\npath = \"src/main.rs\"\nrequired-features = [{}]\n# The library has the same name and the docs.\ndoc = false\n",
+        toml_string(name),
+        toml_string(crate::emit::CLI),
     ));
     out.push_str(
         "\n# Not a member of any enclosing workspace: the crate builds on its own.\n[workspace]\n",

@@ -1,7 +1,8 @@
 //! A complete crate for any OpenAPI spec: `openapi-client-gen gen --spec PATH --out DIR` (and
 //! `cargo xtask gen --spec`, which runs this same code).
 //!
-//! The crate is only generated files: `Cargo.toml` and `src/lib.rs` from [`codegen::standalone`], and
+//! The crate is only generated files: `Cargo.toml`, `src/lib.rs` and `src/main.rs` (the command line,
+//! feature `cli`) from [`codegen::standalone`], and
 //! `src/generated/` from the same pipeline as every client. It depends on the runtime crate: by default
 //! by path, on `runtime/` of the repository this generator was built from; with `--vendor-runtime`, on a
 //! copy of the runtime crate written unchanged into `DIR/vendor/openapi-client-runtime/`, so the crate
@@ -149,6 +150,7 @@ pub fn generate(request: &Request<'_>) -> Result<Report, Error> {
     files
         .file("Cargo.toml", made.cargo_toml)
         .file("src/lib.rs", made.lib_rs)
+        .file("src/main.rs", made.main_rs)
         .managed("src");
     let mut generated_lines = 0;
     for file in &made.output.files {

@@ -16,7 +16,8 @@
 //! - checks of the spec's documented limits before anything is sent ([`validate`]);
 //! - decoding of answers ([`decode`], [`de`]) into [`Response`], and typed failures ([`Error`],
 //!   [`ApiError`], [`ErrorKind`]) that keep the status and the start of the body;
-//! - page-by-page streams ([`pagination`]).
+//! - page-by-page streams ([`pagination`]);
+//! - the command line of a generated client (`cli`, feature `cli`).
 //!
 //! # Features
 //!
@@ -30,6 +31,7 @@
 //! | `decimal`   | `format: decimal`                     | `rust_decimal` (re-exported) |
 //! | `uuid`      | `format: uuid`                        | `uuid` (re-exported)       |
 //! | `pattern`   | `pattern` constraints, checked before sending | `regex`            |
+//! | `cli`       | the generated crate's command line ([`cli`](mod@cli)) | `clap`, tokio's multi-threaded runtime |
 //!
 //! `full` turns on all of them.
 //!
@@ -41,6 +43,8 @@
 
 mod auth;
 mod base64;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod client;
 pub mod config;
 pub mod de;

@@ -7,11 +7,15 @@ use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn emit(api: &Api) -> TokenStream {
-    let base_env = api
-        .base_url_env
+/// The environment variable the base URL is read from: the spec's `x-env`, or `<PREFIX>_BASE_URL`.
+pub(super) fn base_url_env(api: &Api) -> String {
+    api.base_url_env
         .clone()
-        .unwrap_or_else(|| format!("{}_BASE_URL", api.auth.env_prefix));
+        .unwrap_or_else(|| format!("{}_BASE_URL", api.auth.env_prefix))
+}
+
+pub fn emit(api: &Api) -> TokenStream {
+    let base_env = base_url_env(api);
     let client_doc = doc_attrs(&format!(
         "The {} client: one method per operation of the spec, each returning a future of the decoded answer.\n\n\
          Cheap to clone (the connection pool and settings are shared) and safe to use from many tasks at \

@@ -2,6 +2,7 @@
 //! everything they rely on was checked by lowering.
 
 mod checks;
+mod cli;
 mod client;
 mod docs;
 mod operations;
@@ -20,15 +21,21 @@ use quote::quote;
 pub use checks::Checked;
 
 /// The names of the generated files, in their fixed order. `mod.rs` comes first in the output but is
-/// emitted last: what it re-exports depends on what the other files use of the runtime.
-pub const FILES: [&str; 6] = [
+/// emitted last: what it re-exports depends on what the other files use of the runtime. `cli.rs` is
+/// compiled only with the crate feature [`CLI`].
+pub const FILES: [&str; 7] = [
     "mod.rs",
     "types.rs",
     "client.rs",
     "security.rs",
     "operations.rs",
     "checks.rs",
+    "cli.rs",
 ];
+
+/// The crate feature that compiles the command line (`cli.rs`); it turns on [`FULL_SERDE`] (every
+/// request type must be read from JSON) and the runtime's feature of the same name.
+pub const CLI: &str = "cli";
 
 /// The generated files, as (file name, tokens), in the order of [`FILES`], each emitted whole.
 pub fn emit(api: &Api) -> Vec<(&'static str, TokenStream)> {
@@ -59,6 +66,7 @@ pub fn emit(api: &Api) -> Vec<(&'static str, TokenStream)> {
 pub struct Context<'a> {
     checked: Checked,
     types: types::Context<'a>,
+    cli: cli::Context,
 }
 
 impl<'a> Context<'a> {
@@ -67,6 +75,7 @@ impl<'a> Context<'a> {
         Context {
             checked: Checked::find(api),
             types: types::Context::new(api),
+            cli: cli::Context::new(api),
         }
     }
 }
@@ -101,7 +110,7 @@ pub fn pieces(api: &Api, types_per_piece: usize, operations_per_piece: usize) ->
     for file in FILES.into_iter().skip(1) {
         let (count, per_piece) = match file {
             "types.rs" => (api.types.len(), types_per_piece),
-            "operations.rs" => (api.operations.len(), operations_per_piece),
+            "operations.rs" | "cli.rs" => (api.operations.len(), operations_per_piece),
             _ => (0, 1),
         };
         let per_piece = per_piece.max(1);
@@ -131,6 +140,7 @@ pub fn emit_piece(api: &Api, context: &Context<'_>, piece: &Piece) -> TokenStrea
         "security.rs" => security::emit(api),
         "operations.rs" => operations::emit_range(api, &context.checked, items),
         "checks.rs" => checks::emit(api, &context.checked),
+        "cli.rs" => cli::emit_range(api, &context.cli, items),
         _ => TokenStream::new(),
     }
 }
@@ -177,6 +187,12 @@ fn file_doc(api: &Api, file: &str) -> String {
             api.title
         ),
         "checks.rs" => "Checks of every request type against the limits the spec documents, run before a request is sent.".to_owned(),
+        "cli.rs" => format!(
+            "The command line of the {} client (crate feature `{CLI}`): one subcommand per operation, with \
+             a flag per parameter and per top-level body field, and `operations` and `call` for programs. \
+             [`main`] runs it; the runtime's `cli` module does the work.",
+            api.title
+        ),
         _ => String::new(),
     }
 }
@@ -217,6 +233,8 @@ pub fn module(api: &Api, used: &RuntimeUse) -> TokenStream {
         mod operations;
         mod security;
         pub mod types;
+        #[cfg(feature = #CLI)]
+        pub mod cli;
 
         pub use client::{Client, ClientBuilder};
         pub use security::{Credentials, #default_base_url #signing_rule};

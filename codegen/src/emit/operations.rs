@@ -131,7 +131,12 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
             BodyEncoding::Text => quote!(str),
             _ => super::types_module_path(&b.ty),
         };
-        quote!(body: &#ty,)
+        // `requestBody.required` is false unless the spec says otherwise: then no body is sent for `None`.
+        if b.required {
+            quote!(body: &#ty,)
+        } else {
+            quote!(body: Option<&#ty>,)
+        }
     });
 
     let method = ident(op.method.as_str());
@@ -179,12 +184,20 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
             inputs.push(quote!(("query", query as &dyn rt::validate::Validate)));
         }
     }
-    if let Some(b) = &op.body {
-        if checked.ty(api, &b.ty) {
-            inputs.push(quote!(("body", body as &dyn rt::validate::Validate)));
-        }
+    let body_checked = op.body.as_ref().is_some_and(|b| checked.ty(api, &b.ty));
+    let optional_body = op.body.as_ref().is_some_and(|b| !b.required);
+    if body_checked && !optional_body {
+        inputs.push(quote!(("body", body as &dyn rt::validate::Validate)));
     }
     let validation = (!inputs.is_empty()).then(|| quote!(request.check(&[#(#inputs),*]);));
+    // An optional body is checked and set only when there is one.
+    let body_call = if optional_body {
+        let check = body_checked
+            .then(|| quote!(request.check(&[("body", body as &dyn rt::validate::Validate)]);));
+        Some(quote!(if let Some(body) = body { #check #body_call }))
+    } else {
+        body_call
+    };
     let mutable =
         (op.query.is_some() || op.body.is_some() || !op.authenticated || !inputs.is_empty())
             .then(|| quote!(mut));
@@ -412,11 +425,16 @@ fn method_doc(op: &Operation) -> String {
             BodyEncoding::Choice => "sent as the variant chosen says".to_owned(),
             _ => format!("sent as `{}`", b.content_type),
         };
+        let optional = if b.required {
+            ""
+        } else {
+            "; optional: `None` sends no body"
+        };
         match &b.ty {
             TypeRef::Named(n) => args.push(format!(
-                "- `body`: the request body, [`{n}`](super::types::{n}), {what}."
+                "- `body`: the request body, [`{n}`](super::types::{n}), {what}{optional}."
             )),
-            _ => args.push(format!("- `body`: the request body, {what}.")),
+            _ => args.push(format!("- `body`: the request body, {what}{optional}.")),
         }
     }
     if !args.is_empty() {

@@ -227,6 +227,15 @@ fn signing_items(s: &Signing) -> TokenStream {
     }
 }
 
+/// The environment variable a credential is read from (for basic credentials, the prefix of
+/// `<env>_USERNAME` and `<env>_PASSWORD`). Every credential lowering makes has one (its own, or one
+/// named from the title); the fallback only keeps this total.
+pub(super) fn credential_env(api: &Api, c: &Credential) -> String {
+    c.env
+        .clone()
+        .unwrap_or_else(|| format!("{}_{}", api.auth.env_prefix, c.field.to_uppercase()))
+}
+
 /// `Credentials::from_env`: every required variable read at once, so one error names all missing
 /// ones; optional credentials are read when set.
 fn credentials_from_env(api: &Api, credentials: &[&Credential]) -> TokenStream {
@@ -236,11 +245,7 @@ fn credentials_from_env(api: &Api, credentials: &[&Credential]) -> TokenStream {
     let mut listed = Vec::new();
     for c in credentials {
         let field = ident(&c.field);
-        // Every credential lowering makes has a variable (its own or one named from the title).
-        let env = c
-            .env
-            .clone()
-            .unwrap_or_else(|| format!("{}_{}", api.auth.env_prefix, c.field.to_uppercase()));
+        let env = credential_env(api, c);
         match (&c.kind, c.required) {
             (CredentialKind::Basic, true) => {
                 let user = format_ident!("{}_username", crate::ir::names::unraw(&c.field));

@@ -112,7 +112,7 @@ fn method_of(name: &str) -> Method {
 }
 
 /// `GET /contacts/{id}` → `get_contacts_id`: deterministic, for operations without an `operationId`.
-fn synthesized_id(method: &str, path: &str) -> String {
+fn synthesized_id_for(method: &str, path: &str) -> String {
     let words: Vec<&str> = path
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -129,11 +129,9 @@ fn lower_operation(
     op: &openapiv3::Operation,
     at: &Pointer,
 ) -> Operation {
-    let id = op
-        .operation_id
-        .clone()
-        .filter(|id| !id.trim().is_empty())
-        .unwrap_or_else(|| synthesized_id(method, path));
+    let given = op.operation_id.clone().filter(|id| !id.trim().is_empty());
+    let synthesized_id = given.is_none();
+    let id = given.unwrap_or_else(|| synthesized_id_for(method, path));
     let id_at = if op.operation_id.is_some() {
         at.push("operationId")
     } else {
@@ -371,6 +369,7 @@ fn lower_operation(
     );
     Operation {
         id,
+        synthesized_id,
         fn_name,
         method: method_enum,
         path: path.to_owned(),
@@ -783,6 +782,7 @@ fn request_body(
     }
     if variants.len() == 1 {
         return variants.pop().map(|v| Body {
+            required: body.required,
             encoding: v.encoding,
             ty: v.ty,
             content_type: v.content_type,
@@ -795,6 +795,7 @@ fn request_body(
     let name = claim_unique(&mut s.names, &mut s.sink, &name, &at, "type name");
     s.push_type(name.clone(), doc, TypeKind::BodyChoice(variants), &at);
     Some(Body {
+        required: body.required,
         encoding: BodyEncoding::Choice,
         ty: TypeRef::Named(name),
         content_type: String::new(),

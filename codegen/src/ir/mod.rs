@@ -64,6 +64,8 @@ pub struct Auth {
 pub struct Credential {
     /// Rust field name in the generated `Credentials` struct.
     pub field: String,
+    /// The key of the security scheme it belongs to, in `components.securitySchemes`.
+    pub scheme: String,
     /// What it is and where it is sent.
     pub kind: CredentialKind,
     /// Environment variable `Credentials::from_env` reads it from (for basic credentials: the prefix
@@ -509,6 +511,8 @@ impl Method {
 pub struct Operation {
     /// `operationId` (or one synthesized from method and path).
     pub id: String,
+    /// Whether `id` was synthesized: the spec gives the operation no `operationId`.
+    pub synthesized_id: bool,
     /// Rust method name.
     pub fn_name: String,
     /// HTTP method.
@@ -586,6 +590,8 @@ pub struct Query {
 /// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
+    /// `requestBody.required`: when false (the default), the body is an optional argument.
+    pub required: bool,
     /// How it is encoded.
     pub encoding: BodyEncoding,
     /// Its type (for multipart: a named form struct).

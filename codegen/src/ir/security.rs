@@ -122,6 +122,7 @@ pub(super) fn lower_auth(spec: &OpenAPI, sink: &mut Sink) -> Auth {
         let credential =
             |field: String, kind: CredentialKind, env: Option<String>, doc: String| Credential {
                 field,
+                scheme: key.clone(),
                 kind,
                 env,
                 doc,
@@ -457,6 +458,7 @@ fn signing(
         clock_skew_status: ext.clock_skew_status,
         secret: Credential {
             field: snake_ident(&ext.secret.name),
+            scheme: scheme.to_owned(),
             kind: CredentialKind::SigningSecret,
             required: true,
             env: ext.secret.env,

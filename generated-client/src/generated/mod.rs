@@ -26,6 +26,8 @@ mod client;
 mod operations;
 mod security;
 pub mod types;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub use client::{Client, ClientBuilder};
 pub use security::{Credentials, DEFAULT_BASE_URL, SIGNING_RULE};
 pub use rt::{
