@@ -7,7 +7,7 @@
 //!
 //! - the clap command built from that data: one subcommand per operation, with a flag per parameter and
 //!   per top-level body field, `--body`, and the help text from the spec; `operations` and `call` for
-//!   programs; `--base-url`, `--output` and `--verbose` everywhere;
+//!   programs; `--base-url`, `--header`, `--output` and `--verbose` everywhere;
 //! - reading `--input` and `--body` (inline JSON, `@FILE`, or `-` for stdin), and file references
 //!   (`{"$file": "/path", "content_type": "image/png"}`);
 //! - printing the answer: JSON pretty-printed, text as it is, bytes raw or to `--output FILE`; a failure
@@ -23,7 +23,7 @@ mod command;
 mod input;
 mod output;
 
-pub use api::{Api, BodyInput, Credential, Kind, Location, Operation, Param};
+pub use api::{Api, BodyInput, Connection, Credential, Kind, Location, Operation, Param};
 pub use input::{Fields, Input};
 pub use output::{call, Answer, Call, Failure, Reply};
 
@@ -45,10 +45,10 @@ pub fn main<C: 'static>(api: &Api<C>) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// What every command may be given: `--base-url`, `--output`, `--verbose`.
+/// What every command may be given: `--base-url`, `--header`, `--output`, `--verbose`.
 #[derive(Debug, Default)]
 struct Globals {
-    base_url: Option<String>,
+    connection: Connection,
     output: Option<std::path::PathBuf>,
     verbose: bool,
 }
@@ -70,13 +70,33 @@ fn run<C: 'static>(
         Ok(matches) => matches,
         Err(error) => return command::refused(&error, out, err),
     };
-    let globals = Globals {
-        base_url: matches.get_one::<String>(command::BASE_URL).cloned(),
+    let mut globals = Globals {
+        connection: Connection {
+            base_url: matches.get_one::<String>(command::BASE_URL).cloned(),
+            headers: Vec::new(),
+        },
         output: matches
             .get_one::<String>(command::OUTPUT)
             .map(std::path::PathBuf::from),
         verbose: matches.get_flag(command::VERBOSE),
     };
+    for header in matches
+        .get_many::<String>(command::HEADER)
+        .into_iter()
+        .flatten()
+    {
+        match header.split_once(':') {
+            Some((name, value)) if !name.trim().is_empty() => globals
+                .connection
+                .headers
+                .push((name.trim().to_owned(), value.trim().to_owned())),
+            _ => {
+                let failure =
+                    Failure::usage(format!("--header `{header}`: expected `NAME: VALUE`"));
+                return output::finish(Err(failure), &globals, out, err);
+            }
+        }
+    }
     let outcome = match matches.subcommand() {
         Some((command::OPERATIONS, _)) => {
             let document = output::operations(api);
@@ -103,7 +123,7 @@ fn execute<C: 'static>(
     globals: &Globals,
 ) -> Result<Reply, Failure> {
     input.check(op)?;
-    let client = (api.connect)(globals.base_url.clone()).map_err(|error| {
+    let client = (api.connect)(globals.connection.clone()).map_err(|error| {
         Failure::usage(format!(
             "{error} (credentials: {}; base URL: {} or --base-url)",
             api::credential_variables(api),

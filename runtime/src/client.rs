@@ -23,7 +23,7 @@ use crate::response::Response;
 use crate::retry::{self, BoxFuture, RetryPolicy};
 use bytes::Bytes;
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST,
     TRANSFER_ENCODING,
 };
 use reqwest::{Method, StatusCode};
@@ -442,11 +442,14 @@ impl Client {
             headers.append(header, value);
         }
         // The client's own headers (Accept, User-Agent, the builder's) replace the operation's of the same
-        // name; a name the builder gave twice is sent twice.
-        for name in inner.headers.keys() {
+        // name; a name the builder gave twice is sent twice. Except `Accept`: an operation sets its own
+        // only when its answers are not JSON (or its spec fixes the value), and then it knows better.
+        let own_accept = headers.contains_key(ACCEPT);
+        let kept = |name: &HeaderName| own_accept && name == ACCEPT;
+        for name in inner.headers.keys().filter(|name| !kept(name)) {
             headers.remove(name);
         }
-        for (name, value) in &inner.headers {
+        for (name, value) in inner.headers.iter().filter(|(name, _)| !kept(name)) {
             headers.append(name.clone(), value.clone());
         }
         if let Some(options) = &self.options {

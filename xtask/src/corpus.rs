@@ -142,35 +142,13 @@ fn run_one(root: &Path, corpus: &Path, spec: &str, checker: &mut Checker) -> Row
         ..Row::default()
     };
     let stem = spec.rsplit_once('.').map_or(spec, |(stem, _)| stem);
-    let out = root.join(SCRATCH).join(stem);
-    let spec_path = corpus.join(spec);
-    let name = package_name(stem);
-    let request = standalone::Request {
-        spec: &spec_path,
-        out: &out,
-        name: Some(&name),
-        vendor_runtime: false,
-    };
-    // The generator must never panic; if it does, the panic is this spec's result, not the run's end.
-    let hook = panic::take_hook();
-    panic::set_hook(Box::new(|info| {
-        if let Ok(mut last) = PANIC.lock() {
-            *last = Some(info.to_string().replace('\n', " "));
-        }
-    }));
     let start = Instant::now();
-    let result = panic::catch_unwind(AssertUnwindSafe(|| standalone::generate(&request)));
-    panic::set_hook(hook);
-    match result {
-        Err(_) => {
+    match generate(root, &corpus.join(spec), stem) {
+        Generated::Panicked(message) => {
             row.gen_ms = Some(start.elapsed().as_millis());
-            let message = PANIC.lock().ok().and_then(|mut m| m.take());
-            row.note = format!(
-                "generator panicked: {}",
-                message.unwrap_or_else(|| "(no message)".to_owned())
-            );
+            row.note = format!("generator panicked: {message}");
         }
-        Ok(Err(standalone::Error::Spec(diagnostics))) => {
+        Generated::Refused(diagnostics) => {
             row.generated = Some(false);
             row.gen_ms = Some(start.elapsed().as_millis());
             if let Some(d) = diagnostics
@@ -181,16 +159,16 @@ fn run_one(root: &Path, corpus: &Path, spec: &str, checker: &mut Checker) -> Row
                 row.note = format!("{} {}", d.pointer, d.message);
             }
         }
-        Ok(Err(e)) => {
+        Generated::Failed(message) => {
             row.generated = Some(false);
-            row.note = e.to_string().replace('\n', " ");
+            row.note = message;
         }
-        Ok(Ok(report)) => {
+        Generated::Crate { dir, report, .. } => {
             row.generated = Some(true);
             row.gen_ms = Some(report.generate_millis);
             row.lines = Some(report.generated_lines);
             row.gen_warnings = report.warnings.len();
-            let check = checker.check(&out);
+            let check = checker.check(&dir);
             row.compiled = Some(check.success);
             row.warnings = Some(check.warnings);
             row.check_s = Some(check.seconds);
@@ -201,8 +179,55 @@ fn run_one(root: &Path, corpus: &Path, spec: &str, checker: &mut Checker) -> Row
     row
 }
 
+/// What generating a spec's crate came to.
+pub(crate) enum Generated {
+    /// The crate, in `dir`.
+    Crate {
+        /// Its directory.
+        dir: PathBuf,
+        /// What generation did.
+        report: standalone::Report,
+    },
+    /// The spec has errors.
+    Refused(codegen::Diagnostics),
+    /// Reading or writing failed.
+    Failed(String),
+    /// The generator panicked (a bug): the panic's message.
+    Panicked(String),
+}
+
+/// Generates the crate of `spec_path` into `target/corpus/<stem>/`, as package `corpus-<stem>`. A panic
+/// of the generator is caught and returned: it is that spec's result, not the run's end.
+pub(crate) fn generate(root: &Path, spec_path: &Path, stem: &str) -> Generated {
+    let out = root.join(SCRATCH).join(stem);
+    let name = package_name(stem);
+    let request = standalone::Request {
+        spec: spec_path,
+        out: &out,
+        name: Some(&name),
+        vendor_runtime: false,
+    };
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|info| {
+        if let Ok(mut last) = PANIC.lock() {
+            *last = Some(info.to_string().replace('\n', " "));
+        }
+    }));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| standalone::generate(&request)));
+    panic::set_hook(hook);
+    match result {
+        Err(_) => {
+            let message = PANIC.lock().ok().and_then(|mut m| m.take());
+            Generated::Panicked(message.unwrap_or_else(|| "(no message)".to_owned()))
+        }
+        Ok(Err(standalone::Error::Spec(diagnostics))) => Generated::Refused(diagnostics),
+        Ok(Err(e)) => Generated::Failed(e.to_string().replace('\n', " ")),
+        Ok(Ok(report)) => Generated::Crate { dir: out, report },
+    }
+}
+
 /// A package name from a spec's file stem: `ag-aws-s3` → `corpus-ag-aws-s3`.
-fn package_name(stem: &str) -> String {
+pub(crate) fn package_name(stem: &str) -> String {
     let words: Vec<String> = stem
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -211,7 +236,7 @@ fn package_name(stem: &str) -> String {
     format!("corpus-{}", words.join("-"))
 }
 
-fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     let text = text.trim();
     match text.char_indices().nth(max) {
         Some((at, _)) => format!("{}…", &text[..at]),
@@ -230,10 +255,13 @@ pub struct Check {
     pub seconds: f64,
     /// The first error (or, when it compiled, the first warning), with its file and line.
     pub first_problem: Option<String>,
+    /// The executables built (`cargo build` of a crate with a binary).
+    pub executables: Vec<PathBuf>,
 }
 
-/// Runs `cargo check` on generated crates, sharing one target dir and the workspace's lock file.
-struct Checker {
+/// Runs `cargo check` (or `cargo build`) on generated crates, sharing one target dir and the
+/// workspace's lock file.
+pub(crate) struct Checker {
     target: PathBuf,
     lock: PathBuf,
     /// Offline until a check shows that something must be downloaded.
@@ -241,7 +269,7 @@ struct Checker {
 }
 
 impl Checker {
-    fn new(root: &Path) -> Self {
+    pub(crate) fn new(root: &Path) -> Self {
         Checker {
             target: root.join(TARGET),
             lock: root.join("Cargo.lock"),
@@ -250,23 +278,19 @@ impl Checker {
     }
 
     fn check(&mut self, dir: &Path) -> Check {
-        let start = Instant::now();
-        // Fresh each time: the same versions as the workspace, whatever an earlier run left.
-        if let Err(e) = std::fs::copy(&self.lock, dir.join("Cargo.lock")) {
-            return failed(start, format!("copying Cargo.lock: {e}"));
-        }
-        let mut result = self.cargo_check(dir, start, None);
-        if !result.success
-            && self.offline
-            && result.first_problem.as_deref().is_some_and(needs_network)
-        {
-            self.offline = false;
-            result = self.cargo_check(dir, Instant::now(), None);
+        let mut result = self.run(dir, "check", None);
+        if !result.success {
+            return result;
         }
         // The impls behind the `full-serde` feature are compiled only with it: check them too. The time
         // reported stays the default build's.
-        if result.success && result.warnings == 0 {
-            let full = self.cargo_check(dir, Instant::now(), Some(codegen::emit::FULL_SERDE));
+        if result.warnings == 0 {
+            let full = self.cargo(
+                dir,
+                "check",
+                Instant::now(),
+                Some(codegen::emit::FULL_SERDE),
+            );
             result.success = full.success;
             result.warnings = full.warnings;
             result.first_problem = full
@@ -276,10 +300,29 @@ impl Checker {
         result
     }
 
-    fn cargo_check(&self, dir: &Path, start: Instant, features: Option<&str>) -> Check {
+    /// `cargo <subcommand>` (`check` or `build`) with `features`, on a fresh copy of the workspace's lock
+    /// file; offline while that works, online from the first run that needs a download on.
+    pub(crate) fn run(&mut self, dir: &Path, subcommand: &str, features: Option<&str>) -> Check {
+        let start = Instant::now();
+        // Fresh each time: the same versions as the workspace, whatever an earlier run left.
+        if let Err(e) = std::fs::copy(&self.lock, dir.join("Cargo.lock")) {
+            return failed(start, format!("copying Cargo.lock: {e}"));
+        }
+        let mut result = self.cargo(dir, subcommand, start, features);
+        if !result.success
+            && self.offline
+            && result.first_problem.as_deref().is_some_and(needs_network)
+        {
+            self.offline = false;
+            result = self.cargo(dir, subcommand, Instant::now(), features);
+        }
+        result
+    }
+
+    fn cargo(&self, dir: &Path, subcommand: &str, start: Instant, features: Option<&str>) -> Check {
         let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         command
-            .arg("check")
+            .arg(subcommand)
             .args(features.map(|features| format!("--features={features}")))
             .arg("--message-format=json")
             .arg("--manifest-path")
@@ -299,12 +342,16 @@ impl Checker {
         };
         let seconds = start.elapsed().as_secs_f64();
         let mut warnings = 0;
+        let mut executables = Vec::new();
         let mut first_error = None;
         let mut first_warning = None;
         for line in String::from_utf8_lossy(&output.stdout).lines() {
             let Ok(message) = serde_json::from_str::<Value>(line) else {
                 continue;
             };
+            if let Some(executable) = message["executable"].as_str() {
+                executables.push(PathBuf::from(executable));
+            }
             if message["reason"] != "compiler-message" {
                 continue;
             }
@@ -352,6 +399,7 @@ impl Checker {
             warnings,
             seconds,
             first_problem,
+            executables,
         }
     }
 }
@@ -362,6 +410,7 @@ fn failed(start: Instant, message: String) -> Check {
         warnings: 0,
         seconds: start.elapsed().as_secs_f64(),
         first_problem: Some(message),
+        executables: Vec::new(),
     }
 }
 

@@ -9,13 +9,15 @@
 //!
 //! `gen --spec PATH --out DIR` makes a standalone crate from any spec: the same code as the
 //! `openapi-client-gen` binary (`openapi_client_gen::cli`). `corpus` generates and `cargo check`s every
-//! spec of the real-world corpus ([`corpus`]). `bench` runs the speed measurements and prints one
-//! summary ([`mod@bench`]).
+//! spec of the real-world corpus ([`corpus`]). `conformance` calls every operation of every corpus spec
+//! (and of the Awal spec) through the generated command line against Stoplight Prism
+//! ([`conformance`]). `bench` runs the speed measurements and prints one summary ([`mod@bench`]).
 
 #![warn(missing_docs)]
 
 pub mod api_diff;
 pub mod bench;
+pub mod conformance;
 pub mod corpus;
 
 pub use api_diff::{ApiChange, Change, ItemKind};

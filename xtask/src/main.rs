@@ -15,6 +15,7 @@ use openapi_client_gen::report::{self, Style};
 const USAGE: &str = "usage: cargo xtask gen [--check]
        cargo xtask gen --spec PATH --out DIR [--name CRATE] [--vendor-runtime]
        cargo xtask corpus [--filter S[,S...]] [--keep-going]
+       cargo xtask conformance [--filter S[,S...]]
        cargo xtask bench [--only SECTION[,SECTION...]]
 
   gen          regenerate generated-client/src/generated/ from spec/awal.yaml
@@ -25,6 +26,11 @@ const USAGE: &str = "usage: cargo xtask gen [--check]
   corpus       generate every spec of ../shared/corpus/ (those whose file name contains one of the
                filters) into target/corpus/ and `cargo check` each; one line per spec, then a total.
                A failing spec never stops the run (--keep-going is the default)
+  conformance  for every spec of ../shared/corpus/ (those whose file name contains one of the filters)
+               and spec/awal.yaml: generate the crate with its command line, build it, start
+               Stoplight Prism (installed into target/ by npm) on the spec, and call every operation
+               twice (required fields, then all); one line per spec, then `N passed, M failed` over
+               operations. The whole corpus takes about an hour
   bench        run the speed measurements (criterion benches of the generator and the client, the
                generated crates' warm `cargo check`) and print one summary; see BENCHMARKS.md.
                --only generate,client,crates runs some sections
@@ -56,6 +62,10 @@ fn main() -> ExitCode {
                 None => usage(),
             }
         }
+        ["conformance", rest @ ..] => match flags(rest, &["--filter"]) {
+            Some(f) => run_conformance(f[0]),
+            None => usage(),
+        },
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -107,9 +117,9 @@ fn flags<'a>(args: &[&'a str], names: &[&str]) -> Option<Vec<Option<&'a str>>> {
     Some(values)
 }
 
-fn run_corpus(filter: Option<&str>) -> ExitCode {
-    let root = xtask::project_root();
-    let filters: Vec<String> = filter
+/// `--filter a,b` as a list.
+fn filters(filter: Option<&str>) -> Vec<String> {
+    filter
         .map(|f| {
             f.split(',')
                 .map(str::trim)
@@ -117,7 +127,37 @@ fn run_corpus(filter: Option<&str>) -> ExitCode {
                 .map(str::to_owned)
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// `cargo xtask conformance [--filter S]`: one line per spec, then the total; exit 1 when an operation
+/// failed (known exceptions aside) or a spec could not be run.
+fn run_conformance(filter: Option<&str>) -> ExitCode {
+    let root = xtask::project_root();
+    let start = std::time::Instant::now();
+    match xtask::conformance::run(&root, &filters(filter)) {
+        Ok(runs) => {
+            println!(
+                "{} ({:.0} s)",
+                xtask::conformance::summary(&runs),
+                start.elapsed().as_secs_f64()
+            );
+            if runs.iter().all(|r| r.counts().1 == 0) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("{}", Style::detect(&std::io::stderr()).error(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_corpus(filter: Option<&str>) -> ExitCode {
+    let root = xtask::project_root();
+    let filters = filters(filter);
     match xtask::corpus::run(&root, &filters) {
         Ok(rows) => {
             println!("{}", xtask::corpus::summary(&rows));

@@ -22,10 +22,12 @@ use std::collections::BTreeSet;
 
 /// The subcommands the runtime's command line has of its own: no operation is named so.
 const RESERVED_COMMANDS: [&str; 3] = ["operations", "call", "help"];
-/// The flags the runtime's command line takes itself (`--base-url`, `--output`, `--verbose` on every
-/// command, `--body` and `--content-type` on operations, `--input` on `call`) or clap does (`--help`).
-const RESERVED_FLAGS: [&str; 8] = [
+/// The flags the runtime's command line takes itself (`--base-url`, `--header`, `--output`,
+/// `--verbose` on every command, `--body` and `--content-type` on operations, `--input` on `call`) or
+/// clap does (`--help`).
+const RESERVED_FLAGS: [&str; 9] = [
     "base-url",
+    "header",
     "output",
     "verbose",
     "body",
@@ -561,13 +563,13 @@ fn api_items(api: &Api) -> TokenStream {
             rt::cli::main(&API)
         }
 
-        /// The client, as `Client::from_env` builds it, with `--base-url` (when given) as its base URL.
-        fn connect(base_url: Option<String>) -> Result<super::Client, rt::ConfigError> {
-            let mut builder = super::Client::builder(super::Credentials::from_env()?);
-            if let Some(url) = base_url.or_else(|| rt::config::optional_env(#base_url_env)) {
-                builder = builder.base_url(url);
-            }
-            builder.build()
+        /// The client as `Client::from_env` builds it, with what the command line adds (`--base-url`,
+        /// `--header`).
+        fn connect(connection: rt::cli::Connection) -> Result<super::Client, rt::ConfigError> {
+            let builder = super::Client::builder(super::Credentials::from_env()?);
+            connection
+                .configure(builder, rt::config::optional_env(#base_url_env))
+                .build()
         }
     }
 }

@@ -177,6 +177,10 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
         Some(decoder) => quote!(self.send_with(request, #decoder)),
     };
     let public = (!op.authenticated).then(|| quote!(request.without_auth();));
+    let accept = op
+        .accept
+        .as_ref()
+        .map(|accept| quote!(request.header("Accept", &#accept);));
     // Inputs whose documented limits are checked before anything is sent.
     let mut inputs = Vec::new();
     if let Some(q) = &op.query {
@@ -198,9 +202,12 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
     } else {
         body_call
     };
-    let mutable =
-        (op.query.is_some() || op.body.is_some() || !op.authenticated || !inputs.is_empty())
-            .then(|| quote!(mut));
+    let mutable = (op.query.is_some()
+        || op.body.is_some()
+        || !op.authenticated
+        || !inputs.is_empty()
+        || op.accept.is_some())
+    .then(|| quote!(mut));
 
     quote! {
         #doc
@@ -212,6 +219,7 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
             let #mutable request = Request::new(Method::#method, #path);
             #validation
             #(#query_calls)*
+            #accept
             #body_call
             #public
             #send

@@ -238,6 +238,19 @@ fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
                 quote!(for file in &self.#field { form.file(#name, file); })
             };
         }
+        // A list of scalars: one text part per item, all under the field's name (as browsers send a
+        // multiple choice), unless the encoding asks for the list as one JSON part.
+        if let (TypeRef::Vec(item), Wire::Json) = (unaliased(api, &f.ty), form) {
+            let item_form = wire(api, item);
+            if matches!(item_form, Wire::Text | Wire::Rfc3339 | Wire::UnixSeconds) {
+                let text = wire_text(item_form, quote!(item));
+                return if f.optional() {
+                    quote!(for item in self.#field.iter().flatten() { form.text(#name, #text); })
+                } else {
+                    quote!(for item in &self.#field { form.text(#name, #text); })
+                };
+            }
+        }
         match (form, f.optional()) {
             (Wire::File, false) => quote!(form.file(#name, &self.#field);),
             (Wire::File, true) => quote!(form.file_opt(#name, self.#field.as_ref());),

@@ -167,6 +167,38 @@ fn lower_operation(
         params.retain(|(l, d, _, _)| !(*l == loc && d.name == data.name));
         params.push((loc, data, data_at, wire));
     }
+    // OpenAPI: header parameters named `Accept`, `Content-Type` or `Authorization` are ignored. The
+    // client sets those headers itself: `Accept` from the answers (or the value the parameter fixes),
+    // `Content-Type` from the body, `Authorization` from the security schemes.
+    let mut fixed_accept = None;
+    params.retain(|(loc, data, p_at, _)| {
+        let name = data.name.to_ascii_lowercase();
+        if *loc != ParamLoc::Header || !IGNORED_HEADERS.contains(&name.as_str()) {
+            return true;
+        }
+        let (exact, default) = fixed_value(s, data);
+        let how = match name.as_str() {
+            "accept" => {
+                fixed_accept = exact.map(|v| (v, true)).or(default.map(|v| (v, false)));
+                match &fixed_accept {
+                    Some((value, _)) => format!("the client sends `Accept: {value}`"),
+                    None => "the client sends `Accept` from the documented answers".to_owned(),
+                }
+            }
+            "content-type" => "the body's media type sets `Content-Type`".to_owned(),
+            _ => {
+                "credentials come from the security schemes (or `ClientBuilder::header`)".to_owned()
+            }
+        };
+        s.sink.warn(
+            p_at,
+            format!(
+                "the `{}` header parameter is ignored, as OpenAPI says: {how}",
+                data.name
+            ),
+        );
+        false
+    });
 
     let segments = parse_template(path);
     let mut path_params: Vec<Field> = Vec::new();
@@ -304,6 +336,7 @@ fn lower_operation(
         .as_ref()
         .and_then(|b| request_body(s, b, &at.push("requestBody"), &ctx, unraw(&fn_name)));
     let responses = responses(s, op, at, &ctx);
+    let accept = accept(fixed_accept, &responses);
     let (success, decode) =
         success_type(s, &responses, &ctx, unraw(&fn_name), &at.push("responses"));
     // Error bodies are typed when every documented error has the same JSON type.
@@ -380,6 +413,7 @@ fn lower_operation(
         query,
         body,
         responses,
+        accept,
         success,
         decode,
         error,
@@ -602,6 +636,54 @@ fn resolve_parameter(
         explode,
     };
     Some((loc, data.clone(), at, wire))
+}
+
+/// The header parameters OpenAPI says to ignore, in lowercase.
+const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
+
+/// The value a string parameter fixes: its only `enum` value (exact), or its `default`.
+fn fixed_value(s: &Schemas<'_>, data: &ParameterData) -> (Option<String>, Option<String>) {
+    let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+        return (None, None);
+    };
+    let Some(schema) = s.resolve(schema) else {
+        return (None, None);
+    };
+    let exact = match &schema.schema_kind {
+        openapiv3::SchemaKind::Type(openapiv3::Type::String(string)) => {
+            match string.enumeration.as_slice() {
+                [Some(only)] => Some(only.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let default = schema
+        .schema_data
+        .default
+        .as_ref()
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    (exact, default)
+}
+
+/// The `Accept` an operation sends when its answers are not plain JSON: the media types of its success
+/// answers (those the client reads), after the value an ignored `Accept` parameter gives by default;
+/// exactly the value it fixes with a one-value `enum`. `None`: the client's `application/json`.
+fn accept(fixed: Option<(String, bool)>, responses: &[ResponseCase]) -> Option<String> {
+    if let Some((value, true)) = &fixed {
+        return Some(value.clone());
+    }
+    let mut types: Vec<String> = fixed.map(|(value, _)| value).into_iter().collect();
+    for case in responses.iter().filter(|r| is_success(r, responses)) {
+        if let Some(media_type) = case.media_type.as_ref().filter(|t| !t.contains('*')) {
+            if !types.contains(media_type) {
+                types.push(media_type.clone());
+            }
+        }
+    }
+    let plain_json = types.iter().all(|t| essence(t) == "application/json");
+    (!plain_json).then(|| types.join(", "))
 }
 
 /// A path parameter the template names but no parameter declares: a required string.
@@ -927,6 +1009,7 @@ fn responses(
             continue;
         };
         let success = status.starts_with('2') || (status == "default" && successes == 0);
+        let media_type = response_content(&response.content).map(|(mt, _, _)| mt.clone());
         let (body, decode) = match response_content(&response.content) {
             None => (None, Decode::Empty),
             Some((_, _, Decode::Text)) => (Some(TypeRef::String), Decode::Text),
@@ -959,6 +1042,7 @@ fn responses(
             summary: first_sentence(&sanitize(&response.description)),
             body,
             decode,
+            media_type,
         });
     }
     out

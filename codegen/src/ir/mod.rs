@@ -533,6 +533,10 @@ pub struct Operation {
     pub body: Option<Body>,
     /// Every documented response.
     pub responses: Vec<ResponseCase>,
+    /// The `Accept` header the operation sends, when its answers are not plain JSON (`text/csv`,
+    /// `application/vnd.api+json`, ...), or when the spec fixes it; `None`: the client's
+    /// `application/json`.
+    pub accept: Option<String>,
     /// Body type of the success responses (`None`: no body).
     pub success: Option<TypeRef>,
     /// How the success body is read.
@@ -629,6 +633,8 @@ pub struct ResponseCase {
     pub body: Option<TypeRef>,
     /// How its body is read.
     pub decode: Decode,
+    /// The media type its body is read as (the first JSON one, else text, else any), if it has one.
+    pub media_type: Option<String>,
 }
 
 /// Where the spec's types are declared, by Rust name (for collision messages).

@@ -2090,11 +2090,9 @@ pub const API: rt::cli::Api<super::Client> = rt::cli::Api {
 pub fn main() -> std::process::ExitCode {
     rt::cli::main(&API)
 }
-/// The client, as `Client::from_env` builds it, with `--base-url` (when given) as its base URL.
-fn connect(base_url: Option<String>) -> Result<super::Client, rt::ConfigError> {
-    let mut builder = super::Client::builder(super::Credentials::from_env()?);
-    if let Some(url) = base_url.or_else(|| rt::config::optional_env("AWAL_BASE_URL")) {
-        builder = builder.base_url(url);
-    }
-    builder.build()
+/// The client as `Client::from_env` builds it, with what the command line adds (`--base-url`,
+/// `--header`).
+fn connect(connection: rt::cli::Connection) -> Result<super::Client, rt::ConfigError> {
+    let builder = super::Client::builder(super::Credentials::from_env()?);
+    connection.configure(builder, rt::config::optional_env("AWAL_BASE_URL")).build()
 }

@@ -3,6 +3,7 @@
 //! functions only generated code can write (building the client, calling an operation).
 
 use super::{Call, Failure, Input};
+use crate::client::ClientBuilder;
 use crate::error::ConfigError;
 
 /// A whole API, as the command line sees it.
@@ -17,9 +18,35 @@ pub struct Api<C: 'static> {
     pub credentials: &'static [Credential],
     /// Every operation, in spec order.
     pub operations: &'static [Operation<C>],
-    /// Builds the client from the environment, as `Client::from_env` does; `Some(url)` (`--base-url`)
-    /// overrides the base URL.
-    pub connect: fn(Option<String>) -> Result<C, ConfigError>,
+    /// Builds the client from the environment, as `Client::from_env` does, with what the command line
+    /// adds (`--base-url`, `--header`).
+    pub connect: fn(Connection) -> Result<C, ConfigError>,
+}
+
+/// What the command line adds to the client's configuration: `--base-url` and `--header`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Connection {
+    pub(crate) base_url: Option<String>,
+    pub(crate) headers: Vec<(String, String)>,
+}
+
+impl Connection {
+    /// `builder` with the base URL of `--base-url`, else `from_env` (the API's variable), else its own;
+    /// and the headers of `--header`.
+    pub fn configure<C>(
+        self,
+        builder: ClientBuilder<C>,
+        from_env: Option<String>,
+    ) -> ClientBuilder<C> {
+        let mut builder = match self.base_url.or(from_env) {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        };
+        for (name, value) in self.headers {
+            builder = builder.header(name, value);
+        }
+        builder
+    }
 }
 
 /// A security scheme and the environment variables its credential is read from.

@@ -11,6 +11,7 @@ use std::io::{Read, Write};
 /// The argument ids (and long flags) the command line takes for itself. The generator never gives a
 /// parameter one of these flags.
 pub(super) const BASE_URL: &str = "base-url";
+pub(super) const HEADER: &str = "header";
 pub(super) const OUTPUT: &str = "output";
 pub(super) const VERBOSE: &str = "verbose";
 const BODY: &str = "body";
@@ -48,6 +49,15 @@ pub(super) fn build<C>(api: &Api<C>, bin: String) -> Command {
                 .value_name("URL")
                 .global(true)
                 .help(format!("The API's base URL, instead of ${}", api.base_url_env)),
+        )
+        .arg(
+            Arg::new(HEADER)
+                .long(HEADER)
+                .display_order(GLOBAL_ORDER)
+                .value_name("NAME: VALUE")
+                .action(ArgAction::Append)
+                .global(true)
+                .help("Also send this header (repeatable); not a credential's, which come from the environment"),
         )
         .arg(
             Arg::new(OUTPUT)

@@ -370,8 +370,10 @@ fn same_name(location: Location, a: &str, b: &str) -> bool {
     }
 }
 
-/// Whether two media types are the same, parameters and case aside.
-fn same_media_type(a: &str, b: &str) -> bool {
+/// Whether a body of media type `chosen` is sent as the `offered` one: the same type (parameters and
+/// case aside), or both JSON (`application/json`, `text/json`, `application/*+json`: the client sends the
+/// first JSON type the spec lists for them all).
+fn same_media_type(offered: &str, chosen: &str) -> bool {
     let essence = |t: &str| {
         t.split(';')
             .next()
@@ -379,7 +381,9 @@ fn same_media_type(a: &str, b: &str) -> bool {
             .trim()
             .to_ascii_lowercase()
     };
-    essence(a) == essence(b)
+    let json = |t: &str| t == "application/json" || t == "text/json" || t.ends_with("+json");
+    let (offered, chosen) = (essence(offered), essence(chosen));
+    offered == chosen || (json(&offered) && json(&chosen))
 }
 
 /// `value` as `T`; when it does not fit, its text is read again (`"5"` as `5`, `5` as `"5"`, the

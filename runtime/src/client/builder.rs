@@ -145,8 +145,9 @@ impl<C> ClientBuilder<C> {
 
     /// Also sends `name: value` on every request, for example a version header an API documents
     /// (`.header("X-API-Version", "v1")`). Given twice, the name is sent with both values. An operation's
-    /// own header of the same name is replaced, and the credential and signature headers cannot be set
-    /// here: [`build`](Self::build) refuses them, and a name or value that cannot be sent.
+    /// own header of the same name is replaced (but for its `Accept`, which an operation sets only when
+    /// its answers are not JSON), and the credential and signature headers cannot be set here:
+    /// [`build`](Self::build) refuses them, and a name or value that cannot be sent.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
