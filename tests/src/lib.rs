@@ -11,6 +11,11 @@
 #![warn(missing_docs)]
 
 pub mod adversary;
+/// The client generated from `fixtures/cli.yaml` by `build.rs`, with its command line (the
+/// `fixture-cli` binary runs it).
+pub mod cli_fixture {
+    include!(concat!(env!("OUT_DIR"), "/cli_fixture.rs"));
+}
 pub mod harness;
 pub mod mock;
 pub mod pointer;

@@ -32,3 +32,11 @@ fn features_operations() {
     let out = generate("features.yaml");
     insta::assert_snapshot!(file(&out, "operations.rs"));
 }
+
+/// The command line of `fixtures/cli.yaml` (its binary runs in `tests/cli.rs`): the subcommand data and
+/// the glue that turns an input into each operation's arguments.
+#[test]
+fn cli_command_line() {
+    let out = generate("cli.yaml");
+    insta::assert_snapshot!(file(&out, "cli.rs"));
+}

@@ -185,8 +185,8 @@ pub(crate) enum Generated {
     Crate {
         /// Its directory.
         dir: PathBuf,
-        /// What generation did.
-        report: standalone::Report,
+        /// What generation did (boxed: it is much larger than the other variants).
+        report: Box<standalone::Report>,
     },
     /// The spec has errors.
     Refused(codegen::Diagnostics),
@@ -222,7 +222,10 @@ pub(crate) fn generate(root: &Path, spec_path: &Path, stem: &str) -> Generated {
         }
         Ok(Err(standalone::Error::Spec(diagnostics))) => Generated::Refused(diagnostics),
         Ok(Err(e)) => Generated::Failed(e.to_string().replace('\n', " ")),
-        Ok(Ok(report)) => Generated::Crate { dir: out, report },
+        Ok(Ok(report)) => Generated::Crate {
+            dir: out,
+            report: Box::new(report),
+        },
     }
 }
 

@@ -475,10 +475,9 @@ async fn parse_form(headers: &HeaderMap, body: &Bytes) -> Option<Result<Vec<Form
     Some(parse_multipart(&content_type, body.clone()).await)
 }
 
-pub(crate) async fn parse_multipart(
-    content_type: &str,
-    body: Bytes,
-) -> Result<Vec<FormPart>, String> {
+/// The parts of a `multipart/form-data` body, read by multer (a real parser), in order; `content_type`
+/// is the request's `Content-Type`, which names the boundary.
+pub async fn parse_multipart(content_type: &str, body: Bytes) -> Result<Vec<FormPart>, String> {
     let boundary =
         multer::parse_boundary(content_type).map_err(|error| format!("content-type: {error}"))?;
     let stream = futures_util::stream::once(async move { Ok::<Bytes, Infallible>(body) });

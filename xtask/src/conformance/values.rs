@@ -776,25 +776,16 @@ fn valid_at(spec: &Spec, schema: &Value, value: &Value, depth: usize) -> bool {
             {
                 return false;
             }
-            for (name, item) in object {
-                match properties.and_then(|p| p.get(name)) {
-                    Some(property) => {
-                        if !valid_at(spec, property, item, depth + 1) {
-                            return false;
-                        }
-                    }
+            object
+                .iter()
+                .all(|(name, item)| match properties.and_then(|p| p.get(name)) {
+                    Some(property) => valid_at(spec, property, item, depth + 1),
                     None => match s.get("additionalProperties") {
-                        Some(Value::Bool(false)) => return false,
-                        Some(extra @ Value::Object(_)) => {
-                            if !valid_at(spec, extra, item, depth + 1) {
-                                return false;
-                            }
-                        }
-                        _ => {}
+                        Some(Value::Bool(false)) => false,
+                        Some(extra @ Value::Object(_)) => valid_at(spec, extra, item, depth + 1),
+                        _ => true,
                     },
-                }
-            }
-            true
+                })
         }
         Value::Bool(_) | Value::Null => true,
     }
