@@ -34,7 +34,8 @@ fn generates_these_files_in_this_order() {
             "client.rs",
             "security.rs",
             "operations.rs",
-            "checks.rs"
+            "checks.rs",
+            "cli.rs"
         ]
     );
 }
