@@ -336,6 +336,13 @@ impl Checker {
             // The workspace's own flags (clippy's, for instance) are not the generated crate's.
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS");
+        if subcommand == "build" {
+            // Binaries to run once, not to debug: without debug info and incremental caches they
+            // take a fraction of the disk (a large spec's binary has hundreds of MB of debug info).
+            command
+                .env("CARGO_PROFILE_DEV_DEBUG", "false")
+                .env("CARGO_INCREMENTAL", "0");
+        }
         if self.offline {
             command.arg("--offline");
         }

@@ -189,7 +189,7 @@ fn manifest_problem(root: &Path, features: &[&str]) -> Option<String> {
                 .collect::<Vec<_>>(),
         )
     });
-    match found {
+    let features_problem = match found {
         Some(mut listed) => {
             listed.sort();
             (listed != features).then(|| {
@@ -201,7 +201,33 @@ fn manifest_problem(root: &Path, features: &[&str]) -> Option<String> {
         None => Some(format!(
             "{MANIFEST} has no `{RUNTIME_PACKAGE}` dependency with a `features` list: give it `{expected}`"
         )),
-    }
+    };
+    features_problem.or_else(|| cli_feature_problem(&text))
+}
+
+/// `None` when the manifest's `cli` feature turns on what the generated `cli.rs` needs: `full-serde`
+/// and the runtime's `cli`.
+fn cli_feature_problem(manifest: &str) -> Option<String> {
+    use codegen::emit::{CLI, FULL_SERDE};
+    let needed = [FULL_SERDE.to_owned(), format!("{RUNTIME_PACKAGE}/{CLI}")];
+    let listed: Vec<String> = manifest
+        .parse::<toml_edit::DocumentMut>()
+        .ok()
+        .and_then(|doc| {
+            let list = doc.get("features")?.get(CLI)?.as_array()?;
+            Some(
+                list.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
+    (!needed.iter().all(|n| listed.contains(n))).then(|| {
+        format!(
+            "{MANIFEST}'s feature `{CLI}` must turn on {needed:?} (the generated `cli.rs` reads request types from JSON and runs the runtime's command line): `{CLI} = [\"{}\", \"{}\"]`",
+            needed[0], needed[1]
+        )
+    })
 }
 
 /// Fills in the report's API changes from the generated files, old and new.
@@ -393,6 +419,18 @@ mod tests {
         }
         assert_ne!(out, text, "`{header}` is not in the text");
         out
+    }
+
+    #[test]
+    fn the_cli_feature_must_turn_on_full_serde_and_the_runtime_cli() {
+        let good =
+            "[features]\nfull-serde = []\ncli = [\"full-serde\", \"openapi-client-runtime/cli\"]\n";
+        assert_eq!(cli_feature_problem(good), None);
+        let without_serde = "[features]\ncli = [\"openapi-client-runtime/cli\"]\n";
+        assert!(cli_feature_problem(without_serde).is_some_and(|p| p.contains("full-serde")));
+        assert!(cli_feature_problem("[features]\nfull-serde = []\n").is_some());
+        let manifest = fs::read_to_string(project_root().join(MANIFEST)).expect("the manifest");
+        assert_eq!(cli_feature_problem(&manifest), None);
     }
 
     #[test]

@@ -378,7 +378,15 @@ fn field_path(steps: &[crate::ir::Step], root: TokenStream, copy_option: bool) -
 /// percent-encoded parameters, and `path`.
 fn path_expr(api: &Api, op: &Operation) -> (Option<TokenStream>, TokenStream) {
     if op.path_params.is_empty() {
-        let path = &op.path;
+        // The template as sent: its literal pieces (without a fragment the spec's path may have).
+        let path: String = op
+            .segments
+            .iter()
+            .filter_map(|seg| match seg {
+                Segment::Literal(text) => Some(text.as_str()),
+                Segment::Param(_) => None,
+            })
+            .collect();
         return (None, quote!(#path.to_owned()));
     }
     let pieces = op.segments.iter().map(|seg| match seg {

@@ -200,7 +200,19 @@ fn lower_operation(
         false
     });
 
-    let segments = parse_template(path);
+    // A fragment is never sent: `/{Bucket}#cors` (how some specs tell operations on one path apart)
+    // is requested as `/{Bucket}`.
+    let template = match path.split_once('#') {
+        Some((sent, _)) => {
+            s.sink.warn(
+                at,
+                format!("the path's fragment is not sent: requests go to `{sent}`"),
+            );
+            sent
+        }
+        None => path,
+    };
+    let segments = parse_template(template);
     let mut path_params: Vec<Field> = Vec::new();
     // The method's own argument names, and the locals its body uses, are taken.
     let mut arg_names: NameIndex = ["query", "body", "request", "self"]
@@ -668,15 +680,16 @@ fn fixed_value(s: &Schemas<'_>, data: &ParameterData) -> (Option<String>, Option
 }
 
 /// The `Accept` an operation sends when its answers are not plain JSON: the media types of its success
-/// answers (those the client reads), after the value an ignored `Accept` parameter gives by default;
-/// exactly the value it fixes with a one-value `enum`. `None`: the client's `application/json`.
+/// answers (those the client reads, wildcards included: a server that only promises `*/*` is asked for
+/// that), after the value an ignored `Accept` parameter gives by default; exactly the value it fixes
+/// with a one-value `enum`. `None`: the client's `application/json`.
 fn accept(fixed: Option<(String, bool)>, responses: &[ResponseCase]) -> Option<String> {
     if let Some((value, true)) = &fixed {
         return Some(value.clone());
     }
     let mut types: Vec<String> = fixed.map(|(value, _)| value).into_iter().collect();
     for case in responses.iter().filter(|r| is_success(r, responses)) {
-        if let Some(media_type) = case.media_type.as_ref().filter(|t| !t.contains('*')) {
+        if let Some(media_type) = &case.media_type {
             if !types.contains(media_type) {
                 types.push(media_type.clone());
             }
@@ -1009,8 +1022,25 @@ fn responses(
             continue;
         };
         let success = status.starts_with('2') || (status == "default" && successes == 0);
-        let media_type = response_content(&response.content).map(|(mt, _, _)| mt.clone());
-        let (body, decode) = match response_content(&response.content) {
+        let content = response_content(&response.content).map(|(mt, media, decode)| {
+            // `*/*` with an object schema: the schema says what comes, and only JSON carries it.
+            let structured = media
+                .schema
+                .as_ref()
+                .and_then(|schema| s.resolve(schema))
+                .is_some_and(|schema| {
+                    !matches!(
+                        schema.schema_kind,
+                        openapiv3::SchemaKind::Type(openapiv3::Type::String(_))
+                    )
+                });
+            match decode {
+                Decode::Bytes if mt.contains('*') && structured => (mt, media, Decode::Json),
+                _ => (mt, media, decode),
+            }
+        });
+        let media_type = content.map(|(mt, _, _)| mt.clone());
+        let (body, decode) = match content {
             None => (None, Decode::Empty),
             Some((_, _, Decode::Text)) => (Some(TypeRef::String), Decode::Text),
             Some((_, _, Decode::Bytes)) => (Some(TypeRef::Bytes), Decode::Bytes),

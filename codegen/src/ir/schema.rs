@@ -639,11 +639,15 @@ impl<'a> Schemas<'a> {
                     .unwrap_or_else(|| prop.at.clone()),
                 ReferenceOr::Item(_) => prop.at.clone(),
             };
+            // A property that only travels one way (`readOnly`: only in answers, `writeOnly`: only in
+            // requests) is absent from the other, and one type serves both: it cannot be required.
+            let one_way =
+                resolved.is_some_and(|s| s.schema_data.read_only || s.schema_data.write_only);
             fields.push(Field {
                 wire_name: prop.name.to_owned(),
                 rust_name,
                 ty,
-                required: merged.requires(prop.name),
+                required: merged.requires(prop.name) && !one_way,
                 nullable: self.nullable_boxed(prop.schema),
                 doc: resolved.map(schema_doc).unwrap_or_default(),
                 constraints: self.checked_constraints(resolved, &owner_at),

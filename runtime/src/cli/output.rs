@@ -2,12 +2,13 @@
 //! the `--output` file), or the failure as one line on stderr; and the exit code.
 //!
 //! An operation's call ends in a [`Reply`] (the status and headers of a 2xx answer and its body as an
-//! [`Answer`]) or a [`Failure`] (the one line to print and the exit code). Both are made by [`call`] from
+//! [`Answer`]) or a [`Failure`] (the one line to print and the exit code; with `--verbose`, first the
+//! answer's status, headers and the start of its body). Both are made by [`call`] from
 //! the result of the operation's method, so generated code only says how its body is printed.
 
 use super::api::Api;
 use super::Globals;
-use crate::error::Error;
+use crate::error::{ApiError, Error};
 use crate::response::Response;
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -93,8 +94,17 @@ impl Answer {
 pub struct Failure {
     code: u8,
     message: String,
-    /// The answer's status and headers, for `--verbose`; boxed to keep `Result<_, Failure>` small.
-    response: Option<Box<(StatusCode, HeaderMap)>>,
+    /// The answer, for `--verbose`; boxed to keep `Result<_, Failure>` small.
+    response: Option<Box<Shown>>,
+}
+
+/// What `--verbose` shows of a failed call's answer: its status, headers, and the start of its body (the
+/// one line of the failure cuts it short).
+#[derive(Debug)]
+struct Shown {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
 }
 
 impl Failure {
@@ -131,14 +141,30 @@ impl Failure {
         let message = error.to_string();
         match error {
             Error::InvalidRequest { .. } | Error::Validation(_) => Self::usage(message),
-            Error::Api(api) => Self {
-                response: Some(Box::new((api.status, api.headers))),
-                ..Self::failed(message)
-            },
+            Error::Api(api) => {
+                let ApiError {
+                    status,
+                    headers,
+                    raw_body,
+                    ..
+                } = *api;
+                Self {
+                    response: Some(Box::new(Shown {
+                        status,
+                        headers,
+                        body: raw_body,
+                    })),
+                    ..Self::failed(message)
+                }
+            }
             Error::Interrupted {
                 status, headers, ..
             } => Self {
-                response: Some(Box::new((status, headers))),
+                response: Some(Box::new(Shown {
+                    status,
+                    headers,
+                    body: String::new(),
+                })),
                 ..Self::failed(message)
             },
             Error::Decode { body_start, .. } => {
@@ -223,7 +249,10 @@ pub(super) fn finish(
         Err(failure) => {
             if globals.verbose {
                 if let Some(response) = &failure.response {
-                    let _ = show_response(err, response.0, &response.1);
+                    let _ = show_response(err, response.status, &response.headers);
+                    if !response.body.is_empty() {
+                        let _ = writeln!(err, "\n{}", response.body.trim_end());
+                    }
                 }
             }
             let _ = writeln!(err, "error: {}", one_line(&failure.message));

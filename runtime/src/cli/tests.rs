@@ -482,6 +482,13 @@ fn api_errors_and_transport_failures_exit_1_with_one_line() {
         lines.contains(&"content-type: application/json"),
         "{lines:?}"
     );
+    // Then the start of the body, as it came, before the one line of the failure.
+    assert!(
+        ran.stderr
+            .contains("\n\n{\"error\":\"not_found\",\n\"message\":\"no pet\"}\nerror: "),
+        "{}",
+        ran.stderr
+    );
     assert_eq!(
         lines.last().copied(),
         Some("error: HTTP 404 Not Found: {\"error\":\"not_found\", \"message\":\"no pet\"}")

@@ -1,34 +1,121 @@
-//! Strings for a schema's `pattern`: one made from the regular expression's syntax tree (the first
-//! alternative, the fewest repetitions, a plain character of each class), checked against the
-//! expression before it is used.
+//! Strings for a schema's `pattern`, and whether a string matches one.
 //!
-//! Patterns are ECMA-262 regular expressions; this reads them with Rust's `regex` syntax, which agrees
-//! on what real specs use. A pattern it cannot read gives no example and counts as matched.
+//! Patterns are ECMA-262 regular expressions, matched here by `regress`, an engine of that syntax (as
+//! Prism's ajv matches them, with the `u` flag): look-arounds and all. A string for a pattern is made
+//! from the pattern's syntax tree where Rust's `regex-syntax` reads it (look-arounds taken out first):
+//! the first alternative, one of each optional piece, a plain character of each class. When that
+//! string does not match (a look-around said no), a few ordinary strings are tried. Whatever is
+//! returned matches the pattern.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-/// A string matching `pattern`, with `min..=max` characters when the pattern allows it.
+/// Ordinary strings tried when the one made from the syntax tree does not match: short ones, a
+/// strong password, words.
+const FALLBACKS: [&str; 10] = [
+    "ab",
+    "a1",
+    "aB3$kLm9!Qz2x",
+    "string",
+    "abc123",
+    "a",
+    "A",
+    "1",
+    "0",
+    "a-b_c.d",
+];
+
+/// A string matching `pattern`, with `min..=max` characters when the pattern allows it; `None` when
+/// the pattern cannot be read or none of the tries matches.
 pub fn example(pattern: &str, min: usize, max: usize) -> Option<String> {
-    let hir = regex_syntax::ParserBuilder::new()
+    let regex = regress::Regex::with_flags(pattern, "u").ok()?;
+    let fits = |text: &str| {
+        let length = text.chars().count();
+        (min..=max).contains(&length) && regex.find(text).is_some()
+    };
+    let mut tries: Vec<String> = Vec::new();
+    if let Ok(hir) = regex_syntax::ParserBuilder::new()
         .build()
-        .parse(pattern)
-        .ok()?;
-    let mut out = String::new();
-    write(&hir, &mut out, 0)?;
-    // Stretch with the last character when too short (`^[a-z]+$` at `minLength: 3`).
-    if let Some(last) = out.chars().last() {
-        while out.chars().count() < min {
-            out.push(last);
+        .parse(&without_look_arounds(pattern))
+    {
+        let mut made = String::new();
+        if write(&hir, &mut made, 0).is_some() {
+            // Stretched with its last character when too short (`^[a-z]+$` at `minLength: 3`).
+            let mut stretched = made.clone();
+            if let Some(last) = made.chars().last() {
+                while stretched.chars().count() < min {
+                    stretched.push(last);
+                }
+            }
+            tries.push(made);
+            tries.push(stretched);
         }
     }
-    let out: String = out.chars().take(max.max(1)).collect();
-    (matches(pattern, &out) != Some(false)).then_some(out)
+    tries.extend(FALLBACKS.iter().map(|t| (*t).to_owned()));
+    tries.extend(
+        FALLBACKS
+            .iter()
+            .map(|t| t.repeat(min.div_ceil(t.len()).max(1))),
+    );
+    tries.into_iter().find(|t| fits(t))
 }
 
 /// Whether `text` matches `pattern` (anywhere, as JSON Schema says); `None` when the pattern cannot be
 /// read.
 pub fn matches(pattern: &str, text: &str) -> Option<bool> {
-    regex::Regex::new(pattern).ok().map(|re| re.is_match(text))
+    regress::Regex::with_flags(pattern, "u")
+        .ok()
+        .map(|regex| regex.find(text).is_some())
+}
+
+/// The pattern without its look-around groups (`(?=...)`, `(?!...)`, `(?<=...)`, `(?<!...)`), which
+/// Rust's syntax does not read; what is left describes the characters, the look-arounds only forbid
+/// some of them.
+fn without_look_arounds(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = |prefix: &str| {
+            prefix
+                .chars()
+                .enumerate()
+                .all(|(k, c)| chars.get(i + k) == Some(&c))
+        };
+        if chars[i] == '\\' {
+            out.push(chars[i]);
+            if let Some(next) = chars.get(i + 1) {
+                out.push(*next);
+            }
+            i += 2;
+            continue;
+        }
+        if starts("(?=") || starts("(?!") || starts("(?<=") || starts("(?<!") {
+            // Skip to the matching parenthesis, escapes and classes included.
+            let mut depth = 0;
+            let mut in_class = false;
+            while i < chars.len() {
+                match chars[i] {
+                    '\\' => i += 1,
+                    '[' => in_class = true,
+                    ']' => in_class = false,
+                    '(' if !in_class => depth += 1,
+                    ')' if !in_class => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 fn write(hir: &Hir, out: &mut String, depth: usize) -> Option<()> {
@@ -109,6 +196,13 @@ mod tests {
             assert_eq!(matches(pattern, &text), Some(true), "{pattern}: {text}");
         }
         assert_eq!(example(r"^[a-z]+$", 5, 10).as_deref(), Some("aaaaa"));
-        assert_eq!(matches(r"(?<=a)b", "ab"), None, "look-behind is not read");
+        // ECMA syntax: look-arounds are read, and a string is found that satisfies them.
+        assert_eq!(matches(r"(?<=a)b", "ab"), Some(true));
+        let label = r"^[a-zA-Z]((?!--|__|..)[a-zA-Z0-9-_.])+$";
+        assert_eq!(example(label, 0, usize::MAX).as_deref(), Some("aa"));
+        let password = r"^(((?=.*[a-z])(?=.*[A-Z]))|((?=.*[a-z])(?=.*[0-9])))(?=.{6,})";
+        let text = example(password, 0, usize::MAX).expect("a password");
+        assert_eq!(matches(password, &text), Some(true), "{text}");
+        assert_eq!(matches("(unclosed", "x"), None);
     }
 }

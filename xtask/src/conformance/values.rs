@@ -391,7 +391,10 @@ fn candidates(schema: &Map<String, Value>) -> Vec<&Value> {
     }
     out.extend(schema.get("default"));
     if let Some(Value::Array(values)) = schema.get("enum") {
-        out.extend(values.iter().filter(|v| !v.is_null()));
+        // An empty string last: it is a value, but an empty path segment is none.
+        let empty = |v: &&Value| v.as_str() == Some("");
+        out.extend(values.iter().filter(|v| !v.is_null() && !empty(v)));
+        out.extend(values.iter().filter(|v| empty(v)));
     }
     out
 }
