@@ -3,9 +3,9 @@
 //! For each spec of the corpus (`../shared/corpus/`, `INDEX.tsv` order) and for `spec/awal.yaml`, it
 //! generates the standalone crate (as `corpus` does, into `target/corpus/<stem>/`), builds its command
 //! line (`cargo build --features cli`, sharing `target/corpus-target`), starts Stoplight Prism on the
-//! spec (`prism mock -d`, [`prism`]), and calls every operation through the command line's machine
+//! spec (`prism mock -d`, `prism.rs`), and calls every operation through the command line's machine
 //! interface, `<bin> --verbose call <name> --input JSON`, twice: with the required parameters and body
-//! fields only, then with every one ([`inputs`]: the spec's examples where they are valid, values built
+//! fields only, then with every one (`inputs.rs`: the spec's examples where they are valid, values built
 //! from the schemas otherwise).
 //!
 //! An operation passes when, in both calls, Prism **accepted the request** (no error in its
