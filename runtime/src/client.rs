@@ -120,6 +120,8 @@ pub(crate) struct Prepared {
     #[cfg(all(feature = "signing", feature = "multipart"))]
     pub(crate) is_multipart: bool,
     pub(crate) authenticated: bool,
+    /// A 3xx answer is decoded as the operation's answer ([`Request::redirect_is_answer`]).
+    redirect_is_answer: bool,
     /// The first attempt's timestamp and signature, when they were computed while encoding the form.
     presigned: Option<(u64, HeaderValue)>,
 }
@@ -255,7 +257,9 @@ impl Client {
                     status,
                     headers,
                     body,
-                } if status.is_success() => {
+                } if status.is_success()
+                    || (prepared.redirect_is_answer && status.is_redirection()) =>
+                {
                     return decoded(decode, status, headers, &body, attempts)
                 }
                 Attempt::Answer {
@@ -411,6 +415,7 @@ impl Client {
             cookies,
             body,
             authenticated,
+            redirect_is_answer,
             errors,
             invalid,
         } = request;
@@ -513,6 +518,7 @@ impl Client {
             #[cfg(all(feature = "signing", feature = "multipart"))]
             is_multipart: _is_multipart,
             authenticated,
+            redirect_is_answer,
             presigned,
         })
     }

@@ -22,6 +22,8 @@ pub struct Request {
     pub(crate) body: Body,
     /// False for operations the spec declares with `security: []`: no credentials, no signature.
     pub(crate) authenticated: bool,
+    /// A 3xx answer is the operation's answer, not an error: it documents redirects and no 2xx.
+    pub(crate) redirect_is_answer: bool,
     /// Parameters whose values could not be serialized: (name, why), reported by `Client::send`.
     pub(crate) errors: Vec<(&'static str, String)>,
     /// The documented limits the inputs break, reported by `Client::send` before anything is sent.
@@ -57,6 +59,7 @@ impl Request {
             cookies: String::new(),
             body: Body::None,
             authenticated: true,
+            redirect_is_answer: false,
             errors: Vec::new(),
             invalid: Vec::new(),
         }
@@ -75,6 +78,13 @@ impl Request {
     /// the spec declares public (`security: []`).
     pub fn without_auth(&mut self) {
         self.authenticated = false;
+    }
+
+    /// Takes a 3xx answer as this operation's answer rather than an error, for an operation whose spec
+    /// documents redirects and no 2xx (a login that answers `303 See Other`). The client follows no
+    /// redirect either way.
+    pub fn redirect_is_answer(&mut self) {
+        self.redirect_is_answer = true;
     }
 
     /// Appends `name=value` to the query string, percent-encoded, in call order.

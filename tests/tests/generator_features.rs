@@ -80,3 +80,81 @@ fn path_parameters_are_percent_encoded_in_template_order() {
         "{text}"
     );
 }
+
+/// What conformance against Prism led to: header parameters OpenAPI says to ignore, the `Accept` and
+/// `Content-Type` they fix, non-JSON answers, documented redirects, optional bodies, one-way properties.
+const HEADERS_AND_ANSWERS: &str = r##"
+openapi: 3.0.3
+info: {title: Heads, version: "1"}
+paths:
+  /report:
+    get:
+      operationId: getReport
+      parameters:
+        - {name: Accept, in: header, required: true, schema: {type: string, enum: ["text/csv"]}}
+        - {name: Content-Type, in: header, required: true, schema: {type: string, default: application/json}}
+        - {name: Authorization, in: header, required: true, schema: {type: string}}
+      responses:
+        "200": {description: ok, content: {text/csv: {schema: {type: string}}}}
+  /any:
+    get:
+      operationId: getAny
+      responses:
+        "200": {description: ok, content: {"*/*": {schema: {type: object, properties: {a: {type: string}}}}}}
+  /login:
+    post:
+      operationId: login
+      requestBody:
+        content:
+          application/json: {schema: {$ref: "#/components/schemas/Login"}}
+      responses:
+        "303": {description: Signed in; go to the home page.}
+        "401": {description: no}
+components:
+  schemas:
+    Login:
+      type: object
+      required: [user, password, session]
+      properties:
+        user: {type: string}
+        password: {type: string, writeOnly: true}
+        session: {type: string, readOnly: true}
+"##;
+
+#[test]
+fn ignored_header_parameters_fixed_headers_and_answers_that_are_not_json() {
+    let out = generate(HEADERS_AND_ANSWERS, &Options::default()).unwrap_or_else(|d| panic!("{d}"));
+    let warnings: Vec<&str> = out.warnings.iter().map(|w| w.message.as_str()).collect();
+    for name in ["Accept", "Content-Type", "Authorization"] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("the `{name}` header parameter is ignored"))),
+            "{warnings:?}"
+        );
+    }
+    let text = generated(HEADERS_AND_ANSWERS);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // No arguments for the ignored parameters; the fixed values are sent.
+    assert!(!text.contains("GetReportParams"), "{text}");
+    assert!(
+        compact.contains(r#"request.header("Accept",&"text/csv");request.header("Content-Type",&"application/json");"#),
+        "{text}"
+    );
+    // `*/*` with a schema is read as JSON, asked for as `*/*`.
+    assert!(
+        compact.contains(r#"request.header("Accept",&"*/*");self.send(request)"#),
+        "{text}"
+    );
+    // A documented redirect is the answer; its body is not read. The body is optional.
+    assert!(
+        compact.contains(
+            r#"body:Option<&types::Login>,)->implFuture<Output=Result<Response<()>,rt::serde_json::Value>>+'_{letmutrequest=Request::new(Method::POST,"/login".to_owned());request.redirect_is_answer();ifletSome(body)=body{request.json(body);}self.send_with(request,rt::decode::empty)"#
+        ),
+        "{text}"
+    );
+    // Write-only and read-only properties are never required: one type serves both directions.
+    assert!(compact.contains("pubuser:String,"), "{text}");
+    assert!(compact.contains("pubpassword:Option<String>,"), "{text}");
+    assert!(compact.contains("pubsession:Option<String>,"), "{text}");
+}

@@ -369,7 +369,11 @@ fn run_spec(
     let spec = Spec::new(parse_spec(&text)?);
     std::fs::create_dir_all(context.work)
         .map_err(|e| format!("{}: {e}", context.work.display()))?;
-    let server = prism::Server::start(context.prism, spec_path, &context.work.join("prism.log"))?;
+    let judged = context.work.join("prism-spec.json");
+    let copy = serde_json::to_vec(&without_examples(spec.root(), false))
+        .map_err(|e| format!("writing the spec for Prism: {e}"))?;
+    std::fs::write(&judged, copy).map_err(|e| format!("{}: {e}", judged.display()))?;
+    let server = prism::Server::start(context.prism, &judged, &context.work.join("prism.log"))?;
     let env = environment(&spec, &document, context.samples);
     let sends_authorization = sends_authorization(&spec, &document);
     let caller = Caller {
@@ -445,12 +449,56 @@ fn run_spec(
     Ok(outcomes)
 }
 
-/// A spec's text as JSON (JSON or YAML).
+/// A spec's text as JSON (JSON or YAML), as written: the loader's first step, and nothing of what it
+/// makes of it.
 fn parse_spec(text: &str) -> Result<Value, String> {
-    if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| format!("the spec is not valid JSON: {e}"))
-    } else {
-        serde_yaml::from_str(text).map_err(|e| format!("the spec is not valid YAML: {e}"))
+    codegen::load::parse_text(text).map_err(|d| format!("the spec does not parse: {d}"))
+}
+
+/// The spec as Prism reads it: without its examples. Prism's dynamic mode does not use them, and its
+/// `$ref` resolver follows a `$ref` inside an example value (GitHub's SCIM examples hold
+/// `"$ref": "https://api.github.com/..."` as data) out to the network. Maps keyed by names the spec
+/// chooses (properties, parameters, status codes ...) keep an entry called `example`.
+fn without_examples(value: &Value, names: bool) -> Value {
+    const NAME_MAPS: [&str; 16] = [
+        "properties",
+        "patternProperties",
+        "definitions",
+        "$defs",
+        "mapping",
+        "schemas",
+        "parameters",
+        "responses",
+        "requestBodies",
+        "headers",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "paths",
+        "encoding",
+        "variables",
+    ];
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(key, _)| {
+                    names || (key.as_str() != "example" && key.as_str() != "examples")
+                })
+                .map(|(key, item)| {
+                    (
+                        key.clone(),
+                        without_examples(item, NAME_MAPS.contains(&key.as_str()) && !names),
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| without_examples(item, false))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -727,7 +775,8 @@ fn judge(output: &Output, json_answer: bool) -> Call {
         exit: code,
         accepted,
         decoded,
-        failure,
+        // One line, for the report and the calls file (a message may quote a stack trace).
+        failure: failure.map(|f| f.split_whitespace().collect::<Vec<_>>().join(" ")),
     }
 }
 
@@ -895,6 +944,35 @@ mod tests {
         assert!(any.covers("a.yaml", "op", "Prism: x must be array"));
         assert!(!any.covers("a.yaml", "op", "Prism: x must be integer"));
         assert!(!any.covers("b.yaml", "op", "Prism: x must be array"));
+    }
+
+    #[test]
+    fn prism_reads_the_spec_without_examples_but_with_properties_named_so() {
+        let spec = serde_json::json!({
+            "components": {
+                "examples": {"scim": {"value": {"$ref": "https://api.example.test/x"}}},
+                "schemas": {"example": {"type": "object", "example": {"a": 1},
+                    "properties": {"example": {"type": "string", "example": "x"}, "examples": {"type": "array"}}}}
+            },
+            "paths": {"/a": {"get": {"parameters": [{"name": "q", "in": "query", "example": 1, "schema": {"type": "integer"}}]}}}
+        });
+        assert_eq!(
+            without_examples(&spec, false),
+            serde_json::json!({
+                "components": {
+                    "schemas": {"example": {"type": "object",
+                        "properties": {"example": {"type": "string"}, "examples": {"type": "array"}}}}
+                },
+                "paths": {"/a": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"type": "integer"}}]}}}
+            })
+        );
+    }
+
+    #[test]
+    fn yaml_specs_keep_big_numbers_and_integer_keys() {
+        let spec = parse_spec("a:\n  minimum: -9223372036854775809\n  200: ok\n").expect("YAML");
+        assert_eq!(spec["a"]["200"], "ok");
+        assert!(spec["a"]["minimum"].as_f64().is_some_and(|f| f < -9.2e18));
     }
 
     #[test]

@@ -167,7 +167,8 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
     };
     let error = super::types_module_path(&op.error);
     let decoder = match op.decode {
-        Decode::Json | Decode::Empty => None,
+        Decode::Json => None,
+        Decode::Empty => Some(quote!(rt::decode::empty)),
         Decode::Text => Some(quote!(rt::decode::text)),
         Decode::Bytes => Some(quote!(rt::decode::bytes)),
         Decode::ByStatus => Some(quote!(#success::decode)),
@@ -181,6 +182,13 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
         .accept
         .as_ref()
         .map(|accept| quote!(request.header("Accept", &#accept);));
+    let redirect = op
+        .redirect_is_answer
+        .then(|| quote!(request.redirect_is_answer();));
+    let content_type = op
+        .fixed_content_type
+        .as_ref()
+        .map(|value| quote!(request.header("Content-Type", &#value);));
     // Inputs whose documented limits are checked before anything is sent.
     let mut inputs = Vec::new();
     if let Some(q) = &op.query {
@@ -206,8 +214,10 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
         || op.body.is_some()
         || !op.authenticated
         || !inputs.is_empty()
-        || op.accept.is_some())
-    .then(|| quote!(mut));
+        || op.accept.is_some()
+        || op.fixed_content_type.is_some()
+        || op.redirect_is_answer)
+        .then(|| quote!(mut));
 
     quote! {
         #doc
@@ -220,6 +230,8 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
             #validation
             #(#query_calls)*
             #accept
+            #content_type
+            #redirect
             #body_call
             #public
             #send

@@ -171,6 +171,7 @@ fn lower_operation(
     // client sets those headers itself: `Accept` from the answers (or the value the parameter fixes),
     // `Content-Type` from the body, `Authorization` from the security schemes.
     let mut fixed_accept = None;
+    let mut fixed_content_type = None;
     params.retain(|(loc, data, p_at, _)| {
         let name = data.name.to_ascii_lowercase();
         if *loc != ParamLoc::Header || !IGNORED_HEADERS.contains(&name.as_str()) {
@@ -185,7 +186,15 @@ fn lower_operation(
                     None => "the client sends `Accept` from the documented answers".to_owned(),
                 }
             }
-            "content-type" => "the body's media type sets `Content-Type`".to_owned(),
+            "content-type" => {
+                fixed_content_type = exact.or(default);
+                match &fixed_content_type {
+                    Some(value) => format!(
+                        "the body's media type sets `Content-Type` (without a body, `{value}`)"
+                    ),
+                    None => "the body's media type sets `Content-Type`".to_owned(),
+                }
+            }
             _ => {
                 "credentials come from the security schemes (or `ClientBuilder::header`)".to_owned()
             }
@@ -349,6 +358,9 @@ fn lower_operation(
         .and_then(|b| request_body(s, b, &at.push("requestBody"), &ctx, unraw(&fn_name)));
     let responses = responses(s, op, at, &ctx);
     let accept = accept(fixed_accept, &responses);
+    let redirect_is_answer = redirect_is_answer(&responses);
+    // With a body, its media type is the `Content-Type`.
+    let fixed_content_type = fixed_content_type.filter(|_| body.is_none());
     let (success, decode) =
         success_type(s, &responses, &ctx, unraw(&fn_name), &at.push("responses"));
     // Error bodies are typed when every documented error has the same JSON type.
@@ -426,6 +438,8 @@ fn lower_operation(
         body,
         responses,
         accept,
+        fixed_content_type,
+        redirect_is_answer,
         success,
         decode,
         error,
@@ -1023,16 +1037,23 @@ fn responses(
         };
         let success = status.starts_with('2') || (status == "default" && successes == 0);
         let content = response_content(&response.content).map(|(mt, media, decode)| {
-            // `*/*` with an object schema: the schema says what comes, and only JSON carries it.
+            // `*/*` with an object schema (or a list, a number ...): the schema says what comes, and
+            // only JSON carries it. A text schema, or one that says nothing (`{}`), stays bytes.
             let structured = media
                 .schema
                 .as_ref()
                 .and_then(|schema| s.resolve(schema))
-                .is_some_and(|schema| {
-                    !matches!(
-                        schema.schema_kind,
-                        openapiv3::SchemaKind::Type(openapiv3::Type::String(_))
-                    )
+                .is_some_and(|schema| match &schema.schema_kind {
+                    openapiv3::SchemaKind::Type(openapiv3::Type::String(_)) => false,
+                    openapiv3::SchemaKind::Any(any) => {
+                        any.typ.as_deref().is_some_and(|t| t != "string")
+                            || !any.properties.is_empty()
+                            || any.items.is_some()
+                            || !any.all_of.is_empty()
+                            || !any.one_of.is_empty()
+                            || !any.any_of.is_empty()
+                    }
+                    _ => true,
                 });
             match decode {
                 Decode::Bytes if mt.contains('*') && structured => (mt, media, Decode::Json),
@@ -1078,10 +1099,19 @@ fn responses(
     out
 }
 
-/// Whether a documented response is a success: a 2xx status, or `default` when no 2xx is documented.
+/// Whether a documented response is a success: a 2xx status; a 3xx when no 2xx is documented (a
+/// login that answers `303 See Other`: the redirect is the answer, see [`redirect_is_answer`]); or
+/// `default` when neither is.
 fn is_success(case: &ResponseCase, all: &[ResponseCase]) -> bool {
+    let documented = |class: char| all.iter().any(|r| r.status.starts_with(class));
     case.status.starts_with('2')
-        || (case.status == "default" && !all.iter().any(|r| r.status.starts_with('2')))
+        || (case.status.starts_with('3') && !documented('2'))
+        || (case.status == "default" && !documented('2') && !documented('3'))
+}
+
+/// Whether the operation documents redirects and no 2xx: its 3xx answers are its answers.
+fn redirect_is_answer(all: &[ResponseCase]) -> bool {
+    !all.iter().any(|r| r.status.starts_with('2')) && all.iter().any(|r| r.status.starts_with('3'))
 }
 
 /// The success type and how to read it: one type when every success response has the same body, else
@@ -1106,6 +1136,8 @@ fn success_type(
         .all(|c| c.body == first.body && c.decode == first.decode)
     {
         return match first.decode {
+            // A redirect's body (a short HTML page, if any) is not read.
+            Decode::Empty if redirect_is_answer(responses) => (None, Decode::Empty),
             // `()` from an empty or absent body: kept as JSON (`null`) reading for the common case.
             Decode::Empty => (None, Decode::Json),
             d => (first.body.clone(), d),

@@ -641,8 +641,8 @@ impl<'a> Schemas<'a> {
             };
             // A property that only travels one way (`readOnly`: only in answers, `writeOnly`: only in
             // requests) is absent from the other, and one type serves both: it cannot be required.
-            let one_way =
-                resolved.is_some_and(|s| s.schema_data.read_only || s.schema_data.write_only);
+            let one_way = prop.one_way
+                || resolved.is_some_and(|s| s.schema_data.read_only || s.schema_data.write_only);
             fields.push(Field {
                 wire_name: prop.name.to_owned(),
                 rust_name,

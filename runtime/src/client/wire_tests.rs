@@ -161,3 +161,32 @@ async fn answers_are_read_by_the_operations_decoder() {
         .expect_err("not UTF-8");
     assert!(matches!(error, Error::Decode { status, .. } if status == StatusCode::OK));
 }
+
+#[tokio::test]
+async fn a_redirect_is_the_answer_only_of_an_operation_that_says_so() {
+    let see_other = || Reply {
+        status: 303,
+        headers: vec![("Location", "/home")],
+        body: b"<html>elsewhere</html>".to_vec(),
+    };
+    let server = Server::script(vec![see_other(), see_other()]).await;
+    let mut login = Request::new(Method::POST, "/login".to_owned());
+    login.redirect_is_answer();
+    let answer = client(&server.base)
+        .send_with::<(), Envelope>(login, crate::decode::empty)
+        .await
+        .expect("a documented redirect is the answer");
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer.headers().get("location").map(|v| v.as_bytes()),
+        Some(&b"/home"[..]),
+        "and it is not followed"
+    );
+    let other = Request::new(Method::POST, "/login".to_owned());
+    let error = client(&server.base)
+        .send_with::<(), Envelope>(other, crate::decode::empty)
+        .await
+        .expect_err("any other operation takes a 3xx as an error");
+    assert_eq!(error.status(), Some(StatusCode::SEE_OTHER));
+    assert_eq!(server.all_recorded().await.len(), 2);
+}

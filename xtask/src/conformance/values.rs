@@ -470,9 +470,14 @@ fn merged_at<'s>(spec: &'s Spec, schema: &'s Value, depth: usize) -> Cow<'s, Map
                 ("properties", Some(Value::Object(properties))) => {
                     if let Value::Object(more) = value {
                         for (name, property) in more {
-                            properties
-                                .entry(name.clone())
-                                .or_insert_with(|| property.clone());
+                            // A property both members describe must satisfy both.
+                            let both = match properties.get(name) {
+                                Some(first) => {
+                                    serde_json::json!({"allOf": [first.clone(), property.clone()]})
+                                }
+                                None => property.clone(),
+                            };
+                            properties.insert(name.clone(), both);
                         }
                     }
                 }

@@ -19,6 +19,9 @@ pub(crate) struct Prop<'s> {
     /// The Rust name of the type that declares it, the prefix of its inline types' names (empty: the
     /// struct being built).
     pub context: String,
+    /// Some member declares it inline as `readOnly` or `writeOnly` (a declaration through `$ref` is
+    /// checked where the property is lowered): it travels one way only.
+    pub one_way: bool,
 }
 
 /// A member that is not an object (a string, an array, a union ...).
@@ -81,14 +84,25 @@ impl<'s> Merged<'s> {
     fn add_object(&mut self, shape: &Shape<'s>, at: &Pointer, context: &str) {
         let props_at = at.push("properties");
         for (name, schema) in shape.props() {
-            let prop = Prop {
+            let inline_one_way = match schema {
+                ReferenceOr::Item(item) => {
+                    item.schema_data.read_only || item.schema_data.write_only
+                }
+                ReferenceOr::Reference { .. } => false,
+            };
+            let mut prop = Prop {
                 name,
                 schema,
                 at: props_at.push(name),
                 context: context.to_owned(),
+                one_way: inline_one_way,
             };
             match self.props.iter_mut().find(|p| p.name == name.as_str()) {
-                Some(known) => *known = prop,
+                Some(known) => {
+                    // `readOnly` in one member holds for the merged property.
+                    prop.one_way |= known.one_way;
+                    *known = prop;
+                }
                 None => self.props.push(prop),
             }
         }

@@ -206,6 +206,10 @@ impl<'s> Shape<'s> {
         if !self.one_of.is_empty() || !self.any_of.is_empty() {
             return Kind::Union;
         }
+        // `{type: string, enum: [null]}` (dropshot's way of saying "null"): only null fits.
+        if !self.enumeration.is_empty() && self.values().next().is_none() {
+            return Kind::Null;
+        }
         match self.typ {
             Some("string") => return Kind::String,
             Some("integer") => return Kind::Integer,
