@@ -658,10 +658,32 @@ impl<'a> Schemas<'a> {
         if merged.additional.is_none() {
             for (required, at) in &merged.required {
                 if !merged.has(required) {
+                    // Still required: a field of any JSON value, so that requests can carry it and
+                    // answers must.
                     self.warn_once(
                         at,
-                        format!("required property `{required}` is not among the properties; it is ignored"),
+                        format!("required property `{required}` is not among the properties; it is a field of any JSON value"),
                     );
+                    let rust_name = claim_unique(
+                        &mut field_names,
+                        &mut self.sink,
+                        &snake_ident(required),
+                        at,
+                        "field name",
+                    );
+                    fields.push(Field {
+                        wire_name: required.clone(),
+                        rust_name,
+                        ty: TypeRef::Json,
+                        required: true,
+                        nullable: false,
+                        doc: format!(
+                            "Required by the spec, which does not describe `{required}`: any JSON value."
+                        ),
+                        constraints: Constraints::default(),
+                        boxed: false,
+                        param: None,
+                    });
                 }
             }
         }

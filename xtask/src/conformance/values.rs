@@ -313,6 +313,12 @@ impl<'a> Builder<'a> {
                 None => {}
             }
         }
+        // A required property the schema does not describe: any value will do.
+        for name in &required {
+            if !properties.contains_key(*name) && !object.contains_key(*name) {
+                object.insert((*name).to_owned(), Value::String("value".to_owned()));
+            }
+        }
         // A map (no listed properties): one entry when it must have one, or when everything is sent.
         let min_properties = schema
             .get("minProperties")
