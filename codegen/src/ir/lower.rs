@@ -359,8 +359,10 @@ fn lower_operation(
     let responses = responses(s, op, at, &ctx);
     let accept = accept(fixed_accept, &responses);
     let redirect_is_answer = redirect_is_answer(&responses);
-    // With a body, its media type is the `Content-Type`.
-    let fixed_content_type = fixed_content_type.filter(|_| body.is_none());
+    // With a body, its media type is the `Content-Type` (it replaces this one); without one (no body,
+    // or an optional one left out), this is sent.
+    let fixed_content_type =
+        fixed_content_type.filter(|_| body.as_ref().is_none_or(|b| !b.required));
     let (success, decode) =
         success_type(s, &responses, &ctx, unraw(&fn_name), &at.push("responses"));
     // Error bodies are typed when every documented error has the same JSON type.

@@ -537,9 +537,9 @@ pub struct Operation {
     /// `application/vnd.api+json`, ...), or when the spec fixes it; `None`: the client's
     /// `application/json`.
     pub accept: Option<String>,
-    /// The `Content-Type` an operation without a body sends anyway, because the spec fixes it with a
-    /// parameter (which OpenAPI says to ignore, but servers and validators check): PagerDuty's
-    /// `Content-Type: application/json` on every request.
+    /// The `Content-Type` an operation sends when it sends no body (a body's own replaces it), because
+    /// the spec fixes it with a parameter (which OpenAPI says to ignore, but servers and validators
+    /// check): PagerDuty's `Content-Type: application/json` on every request.
     pub fixed_content_type: Option<String>,
     /// The operation documents redirects (3xx) and no 2xx: a redirect is its answer, not an error.
     pub redirect_is_answer: bool,

@@ -33,6 +33,33 @@ pub fn plan(spec: &Spec, method: &str, path: &str, samples: &Samples) -> Result<
         .get(&method)
         .ok_or_else(|| format!("the spec has no `{method} {path}`"))?;
     let parameters = parameters(spec, item, operation);
+    // The path parameters are the template's: one the template names but the spec does not declare is
+    // a required string (the generator's reading too), one declared but not in the template is not sent.
+    let named: Vec<&str> = path
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    let parameters: Vec<&Value> = parameters
+        .into_iter()
+        .filter(|p| {
+            p.get("in").and_then(Value::as_str) != Some("path")
+                || p.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| named.contains(&n))
+        })
+        .collect();
+    let undeclared: Vec<Value> = named
+        .iter()
+        .filter(|name| {
+            !parameters.iter().any(|p| {
+                p.get("in").and_then(Value::as_str) == Some("path")
+                    && p.get("name").and_then(Value::as_str) == Some(**name)
+            })
+        })
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .collect();
+    let parameters: Vec<&Value> = parameters.into_iter().chain(&undeclared).collect();
     let required = input(spec, operation, &parameters, Fill::Required, samples)?;
     let all = input(spec, operation, &parameters, Fill::All, samples)?;
     let builder = Builder::new(spec, Fill::Required, samples);

@@ -261,8 +261,16 @@ impl<'a> Builder<'a> {
             let Some(mut value) = self.build(&combined, place, depth + 1) else {
                 continue;
             };
+            // The tag: the value the variant gives its tag property (`enum: [file_search]`), else the
+            // mapping's or the schema's name.
             if let (Some(property), Value::Object(object)) = (discriminator, &mut value) {
-                if let Some(tag) = tag(schema, variant) {
+                let merged_variant = merged(self.spec, variant);
+                let fixed = merged_variant
+                    .get("properties")
+                    .and_then(|p| p.get(property))
+                    .map(|p| merged(self.spec, p))
+                    .is_some_and(|p| p.contains_key("enum") || p.contains_key("const"));
+                if let Some(tag) = tag(schema, variant).filter(|_| !fixed) {
                     object.insert(property.to_owned(), Value::String(tag));
                 }
             }
