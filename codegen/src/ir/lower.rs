@@ -790,7 +790,7 @@ fn request_body(
     }
     let name = format!("{ctx}Body");
     let doc = format!(
-        "The request body of [`Client::{fn_name}`](crate::Client::{fn_name}): one of the media types the operation accepts."
+        "The request body of [`Client::{fn_name}`](super::Client::{fn_name}): one of the media types the operation accepts."
     );
     let name = claim_unique(&mut s.names, &mut s.sink, &name, &at, "type name");
     s.push_type(name.clone(), doc, TypeKind::BodyChoice(variants), &at);
@@ -1024,7 +1024,7 @@ fn success_type(
         "type name",
     );
     let doc = format!(
-        "The successful answers of [`Client::{fn_name}`](crate::Client::{fn_name}), one variant per documented status."
+        "The successful answers of [`Client::{fn_name}`](super::Client::{fn_name}), one variant per documented status."
     );
     s.push_type(name.clone(), doc, TypeKind::Responses(variants), at);
     (Some(TypeRef::Named(name)), Decode::ByStatus)

@@ -2268,7 +2268,7 @@ impl SendMediaUploadRequest {
         form
     }
 }
-/// The request body of [`Client::send_media_message`](crate::Client::send_media_message): one of the media types the operation accepts.
+/// The request body of [`Client::send_media_message`](super::Client::send_media_message): one of the media types the operation accepts.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendMediaMessageBody {
     /// Sent as `application/json`.
