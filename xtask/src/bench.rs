@@ -14,6 +14,8 @@
 //!   dependencies (in the shared `target/bench-target`), then `src/lib.rs` is touched and a second check
 //!   is timed. Incremental compilation is off for both, so the timed check re-checks the whole crate, as
 //!   a user's first check after adding it does.
+//! - `build-cost`: nexus and bunq, a clean `cargo check` and a debug `cargo build` of the generated crate
+//!   alone against progenitor's output for the same spec, in the same run ([`crate::build_cost`]).
 //!
 //! The benches print their results as `bench-summary key=value` lines, which this module collects; each
 //! bench's full output goes to `target/bench/logs/<bench>.log`. The specs: the Awal spec, and nexus, bunq,
@@ -27,7 +29,12 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// The sections, in the order they run.
-pub const SECTIONS: [&str; 3] = ["generate", "client", "crates"];
+pub const SECTIONS: [&str; 4] = ["generate", "client", "crates", "build-cost"];
+
+/// The specs of the `build-cost` section (issue 12, target 7): ours ≤ 0.33 × progenitor's, check and build.
+const BUILD_COST_SPECS: [&str; 2] = ["nexus", "bunq"];
+/// The most our crate may cost to compile, as a share of progenitor's.
+const BUILD_COST_TARGET: f64 = 0.33;
 
 /// A spec measured: its short name (the criterion group of the generate bench) and its path relative to
 /// the project root.
@@ -185,7 +192,56 @@ pub fn run(root: &Path, sections: &[&str]) -> Result<String, String> {
             crates.insert(spec.name, measured);
         }
     }
-    Ok(summary(root, &results, &crates, &notes))
+    let mut costs = Vec::new();
+    if sections.contains(&"build-cost") {
+        for spec in SPECS.iter().filter(|s| BUILD_COST_SPECS.contains(&s.name)) {
+            let path = root.join(spec.path);
+            if !path.is_file() {
+                notes.push(format!("{}: {} not found, skipped", spec.name, spec.path));
+                continue;
+            }
+            match crate::build_cost::measure(root, spec.name, &path) {
+                Ok(cost) => costs.push((spec.name, cost)),
+                Err(problem) => notes.push(format!("{} build cost: {problem}", spec.name)),
+            }
+        }
+    }
+    let mut out = summary(root, &results, &crates, &notes);
+    out.push_str(&build_cost_summary(&costs));
+    Ok(out)
+}
+
+/// The `build-cost` table: medians and ratios against progenitor, with the target.
+fn build_cost_summary(costs: &[(&str, crate::build_cost::Cost)]) -> String {
+    let mut out = String::new();
+    if costs.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nBuild cost of the generated crate alone, dependencies built, `CARGO_INCREMENTAL=0`, medians of \
+         alternating rounds, against progenitor {} in the same run (target ≤ {BUILD_COST_TARGET}x):\n",
+        crate::build_cost::PROGENITOR_VERSION
+    );
+    let _ = writeln!(
+        out,
+        "| spec | `cargo check`: ours, progenitor, ratio | debug `cargo build`: ours, progenitor, ratio |"
+    );
+    let _ = writeln!(out, "|---|---|---|");
+    for (name, cost) in costs {
+        let (check, build) = cost.ratios();
+        let _ = writeln!(
+            out,
+            "| {name} | {}, {}, {check:.2}x{} | {}, {}, {build:.2}x{} |",
+            seconds(cost.ours_check),
+            seconds(cost.progenitor_check),
+            mark(Some(check), Some(BUILD_COST_TARGET)),
+            seconds(cost.ours_build),
+            seconds(cost.progenitor_build),
+            mark(Some(build), Some(BUILD_COST_TARGET)),
+        );
+    }
+    out
 }
 
 /// Runs one criterion bench, logs its output, and returns its `bench-summary` lines as key → value.
@@ -256,8 +312,6 @@ struct Crate {
     operations: Option<usize>,
     /// Lines of `src/generated/`.
     lines: Option<usize>,
-    /// Lines of the copied runtime (`src/` minus `src/generated/` and `lib.rs`).
-    runtime_lines: Option<usize>,
     /// Seconds of the warm `cargo check`.
     check_s: Option<f64>,
     /// Why something is missing.
@@ -319,13 +373,6 @@ fn measure_crate(root: &Path, spec: &Spec) -> Crate {
         .and_then(|kb| kb.trim().parse::<f64>().ok())
         .map(|kb| kb * 1024.0 / 1e6);
     measured.lines = count_lines(&out.join("src/generated"));
-    measured.runtime_lines = count_lines(&out.join("src")).and_then(|all| {
-        let lib = std::fs::read_to_string(out.join("src/lib.rs"))
-            .ok()?
-            .lines()
-            .count();
-        Some(all - measured.lines? - lib)
-    });
 
     match warm_check(root, &out) {
         Ok(seconds) => measured.check_s = Some(seconds),
@@ -526,12 +573,6 @@ fn summary(
             },
             reference(spec.reference.map(|r| r.progenitor)),
             reference(spec.reference.map(|r| r.openapi_generator)),
-        );
-    }
-    if let Some(runtime) = crates.values().find_map(|c| c.runtime_lines) {
-        let _ = writeln!(
-            out,
-            "\nEach generated crate also holds the copied runtime: {runtime} lines, the same for every spec."
         );
     }
 

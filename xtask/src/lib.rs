@@ -16,6 +16,7 @@
 
 pub mod api_diff;
 pub mod bench;
+pub mod build_cost;
 pub mod corpus;
 
 pub use api_diff::{ApiChange, Change, ItemKind};

@@ -27,7 +27,7 @@ const USAGE: &str = "usage: cargo xtask gen [--check]
                A failing spec never stops the run (--keep-going is the default)
   bench        run the speed measurements (criterion benches of the generator and the client, the
                generated crates' warm `cargo check`) and print one summary; see BENCHMARKS.md.
-               --only generate,client,crates runs some sections
+               --only generate,client,crates,build-cost runs some sections
 
 Set NO_COLOR to turn colour off.";
 
