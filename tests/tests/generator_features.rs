@@ -80,3 +80,29 @@ fn path_parameters_are_percent_encoded_in_template_order() {
         "{text}"
     );
 }
+
+/// A spec whose only type is sent: its `Deserialize` impl is behind `full-serde`, and names the runtime
+/// by its full path, so `types.rs` imports `rt` only when something outside the gate names it (an
+/// unused import would be a warning in the crate built without the feature).
+#[test]
+fn types_only_sent_leave_no_unused_runtime_import() {
+    let out = generate(
+        "openapi: 3.0.3\ninfo: {title: Sent, version: '1'}\npaths:\n  /notes:\n    post:\n      operationId: addNote\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {type: object, properties: {text: {type: string}}}\n      responses: {'204': {description: done}}\n",
+        &Options::default(),
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let types = &out
+        .files
+        .iter()
+        .find(|f| f.path == "types.rs")
+        .expect("types.rs")
+        .contents;
+    assert!(
+        !types.contains("use openapi_client_runtime as rt;"),
+        "{types}"
+    );
+    assert!(
+        types.contains("#[cfg(feature = \"full-serde\")]\nopenapi_client_runtime::from_map!("),
+        "{types}"
+    );
+}

@@ -5,6 +5,9 @@
 //! when it names it (an unused import is a warning), `mod.rs` re-exports only the runtime items the
 //! crate's types contain, and a crate turns on exactly the runtime features its code needs. Doc
 //! comments and string literals are literals, not identifiers, so text in the spec cannot count as a use.
+//!
+//! Code behind a `#[cfg]` (the `full-serde` impls) names the runtime by its full path instead
+//! (`openapi_client_runtime::…`): counted as `rt`, it could leave the import unused when the cfg is off.
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use std::collections::BTreeSet;

@@ -186,9 +186,18 @@ fn from_map(t: &TypeDef, s: &Struct, gate: Option<TokenStream>) -> TokenStream {
         let field = ident(&a.rust_name);
         quote!(rest #field)
     });
+    // Behind the `full-serde` gate the runtime is named by its full path: were every use of `rt` in the
+    // file gated, the file's `use ... as rt` would be unused without the feature.
+    let path = match &gate {
+        Some(_) => {
+            let runtime = ident(super::RUNTIME_CRATE);
+            quote!(#runtime)
+        }
+        None => quote!(rt),
+    };
     quote! {
         #gate
-        rt::from_map!(#name { #(#fields),* } #rest);
+        #path::from_map!(#name { #(#fields),* } #rest);
     }
 }
 
