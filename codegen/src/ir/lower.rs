@@ -8,7 +8,8 @@ use super::{
     ParamLocation, ParamStyle, ParamWire, Query, ResponseCase, ResponseVariant, Segment, Step,
     TypeKind, TypeRef,
 };
-use crate::diagnostics::{Diagnostics, Pointer};
+use crate::diagnostics::{Diagnostic, Diagnostics, Pointer};
+use crate::load::Spec;
 use heck::ToUpperCamelCase;
 use indexmap::IndexMap;
 use openapiv3::{
@@ -17,8 +18,10 @@ use openapiv3::{
 };
 use std::collections::HashMap;
 
-/// Lowers a parsed spec into the IR, or reports every problem found.
-pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
+/// Lowers a loaded spec into the IR, or reports every problem found. Every diagnostic names its
+/// place in the document as written (the 3.1 stage of the loader may have moved it).
+pub fn lower(loaded: &Spec) -> Result<Api, Diagnostics> {
+    let spec = &loaded.api;
     let mut s = Schemas::new(spec);
     let auth = super::security::lower_auth(spec, &mut s.sink);
     s.declare_components();
@@ -63,8 +66,21 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
         operations,
         warnings: Vec::new(),
     };
-    let (mut api, warnings) = s.sink.finish(api)?;
-    api.warnings = warnings;
+    let relocated = |mut d: Diagnostic| {
+        d.pointer = loaded.original(&d.pointer);
+        d
+    };
+    let (mut api, warnings) = s
+        .sink
+        .finish(api)
+        .map_err(|e| Diagnostics(e.0.into_iter().map(relocated).collect()))?;
+    api.warnings = loaded.warnings.clone();
+    api.warnings.extend(warnings.into_iter().map(relocated));
+    if !loaded.moves.is_empty() {
+        for t in &mut api.types {
+            t.pointer = loaded.original(&t.pointer);
+        }
+    }
     Ok(api)
 }
 
