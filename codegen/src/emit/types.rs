@@ -57,7 +57,9 @@ pub fn emit_range(api: &Api, context: &Context<'_>, range: Range<usize>) -> Toke
             api.title, api.version
         ))
     });
-    let queries = (range.end >= api.types.len()).then(|| query_structs(api));
+    let last = range.end >= api.types.len();
+    let queries = last.then(|| query_structs(api));
+    let webhooks = last.then(|| super::webhooks::emit(api));
     let range = range.start.min(api.types.len())..range.end.min(api.types.len());
     let defs = api.types.get(range).unwrap_or_default().iter().map(|t| {
         let is_request = context.request_types.contains(t.name.as_str());
@@ -67,6 +69,7 @@ pub fn emit_range(api: &Api, context: &Context<'_>, range: Range<usize>) -> Toke
         #doc
         #(#defs)*
         #queries
+        #webhooks
     }
 }
 
@@ -619,11 +622,15 @@ fn with_constraints(doc: &str, c: &Constraints) -> String {
         (Some(min), None) => notes.push(format!("At least {min} characters.")),
         (None, None) => {}
     }
-    if let Some(min) = c.minimum {
-        notes.push(format!("At least {min}."));
+    match (c.minimum, c.exclusive_minimum) {
+        (Some(min), false) => notes.push(format!("At least {min}.")),
+        (Some(min), true) => notes.push(format!("More than {min}.")),
+        (None, _) => {}
     }
-    if let Some(max) = c.maximum {
-        notes.push(format!("At most {max}."));
+    match (c.maximum, c.exclusive_maximum) {
+        (Some(max), false) => notes.push(format!("At most {max}.")),
+        (Some(max), true) => notes.push(format!("Less than {max}.")),
+        (None, _) => {}
     }
     match (c.min_items, c.max_items) {
         (Some(min), Some(max)) => notes.push(format!("From {min} to {max} items.")),

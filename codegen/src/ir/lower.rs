@@ -53,7 +53,9 @@ pub fn lower(loaded: &Spec) -> Result<Api, Diagnostics> {
             ));
         }
     }
+    let mut webhooks = super::webhooks::lower(&mut s, &loaded.webhooks);
     s.check_files_only_in_forms();
+    super::webhooks::find_tag(&s, &mut webhooks);
     let (base_url, base_url_env) = server(spec, &mut s);
     let api = Api {
         title: sanitize(&spec.info.title),
@@ -64,6 +66,7 @@ pub fn lower(loaded: &Spec) -> Result<Api, Diagnostics> {
         auth,
         types: std::mem::take(&mut s.types),
         operations,
+        webhooks,
         warnings: Vec::new(),
     };
     let relocated = |mut d: Diagnostic| {
@@ -638,7 +641,7 @@ fn undeclared_path_param(name: &str) -> Field {
 
 /// Follows a `$ref` into one section of `components` (one level: a reference to a reference is
 /// refused): the item and the pointer where it is declared, or a diagnostic at `at`.
-fn resolve_component<'r, 'a: 'r, T>(
+pub(super) fn resolve_component<'r, 'a: 'r, T>(
     s: &mut Schemas<'a>,
     item: &'r ReferenceOr<T>,
     at: &Pointer,
@@ -870,7 +873,7 @@ fn variant_for_media_type(media_type: &str) -> String {
 }
 
 /// The media type without parameters, lowercase.
-fn essence(media_type: &str) -> String {
+pub(super) fn essence(media_type: &str) -> String {
     media_type
         .split(';')
         .next()
@@ -879,7 +882,7 @@ fn essence(media_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn is_text(essence: &str) -> bool {
+pub(super) fn is_text(essence: &str) -> bool {
     essence.starts_with("text/")
         || matches!(
             essence,
@@ -1064,7 +1067,7 @@ fn status_variant(status: &str) -> String {
     .to_owned()
 }
 
-fn is_json(media_type: &str) -> bool {
+pub(super) fn is_json(media_type: &str) -> bool {
     let essence = essence(media_type);
     essence == "application/json"
         || essence == "text/json"
