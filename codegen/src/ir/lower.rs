@@ -55,6 +55,7 @@ pub fn lower(loaded: &Spec) -> Result<Api, Diagnostics> {
     }
     let mut webhooks = super::webhooks::lower(&mut s, &loaded.webhooks);
     s.check_files_only_in_forms();
+    s.json_uses_of_file_forms(&mut operations);
     super::webhooks::find_tag(&s, &mut webhooks);
     let (base_url, base_url_env) = server(spec, &mut s);
     let api = Api {

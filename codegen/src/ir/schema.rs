@@ -9,12 +9,14 @@
 //! - `merge`: `allOf` members merged into one object;
 //! - `union`: `oneOf`/`anyOf` as enums, tagged by a discriminator or untagged;
 //! - `enums`: string enum variant names;
-//! - `cycles`: `Box` for recursive types, once every type is known.
+//! - `cycles`: `Box` for recursive types, once every type is known;
+//! - `shared_forms`: a multipart form that is also a JSON body.
 
 mod cycles;
 mod enums;
 mod merge;
 mod shape;
+mod shared_forms;
 mod union;
 
 use super::names::{claim_unique, snake_ident, type_ident};
