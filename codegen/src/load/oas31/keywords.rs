@@ -155,9 +155,10 @@ fn is_binary_media(media: &str) -> bool {
 }
 
 /// The map keywords → `additionalProperties`, which lowering reads as a map's values:
-/// `patternProperties` (the one schema its patterns share, else any value), `unevaluatedProperties`
-/// (where `additionalProperties` says nothing), and `propertyNames` (the keys are strings whatever
-/// they match; an object with nothing else is a map of any values).
+/// `patternProperties` (the one schema its patterns share, else any value; any value too when
+/// `additionalProperties` says something else, as the map holds both), `unevaluatedProperties` (where
+/// `additionalProperties` says nothing), and `propertyNames` (the keys are strings whatever they
+/// match; an object with nothing else is a map of any values).
 pub(super) fn maps(stage: &mut Stage, schema: &mut Map<String, Value>, path: &[String]) {
     let open = |s: &Map<String, Value>| {
         s.get("additionalProperties")
@@ -172,7 +173,10 @@ pub(super) fn maps(stage: &mut Stage, schema: &mut Map<String, Value>, path: &[S
             _ => None,
         };
         match (open(schema), shared) {
-            (true, _) => {}
+            (true, Some((_, value))) if schema.get("additionalProperties") == Some(&value) => {}
+            (true, _) => {
+                schema.insert("additionalProperties".to_owned(), Value::Bool(true));
+            }
             (false, Some((key, value))) => {
                 schema.insert("additionalProperties".to_owned(), value);
                 stage.moved(

@@ -163,8 +163,15 @@ fn map_keywords_become_additional_properties() {
     let s = upgraded(json!({
         "P": {"type": "object", "patternProperties": {"^x-": {"type": "integer"}}},
         "U": {"type": "object", "unevaluatedProperties": {"type": "string"}},
-        "N": {"type": "object", "propertyNames": {"pattern": "^[a-z]+$"}}
+        "N": {"type": "object", "propertyNames": {"pattern": "^[a-z]+$"}},
+        "Both": {"type": "object", "patternProperties": {"^x-": {"type": "string"}},
+                 "additionalProperties": {"type": "integer"}}
     }));
+    // Values of either schema: any JSON value.
+    assert_eq!(
+        s["Both"],
+        json!({"type": "object", "additionalProperties": true})
+    );
     assert_eq!(
         s["P"],
         json!({"type": "object", "additionalProperties": {"type": "integer"}})
