@@ -34,10 +34,11 @@ pub fn lower(loaded: &Spec) -> Result<Api, Diagnostics> {
     let paths_at = Pointer::root().push("paths");
     for (path, item) in &spec.paths.paths {
         let at = paths_at.push(path);
+        // The loader copies every local path item `$ref`; one into another document is left.
         let ReferenceOr::Item(item) = item else {
             s.sink.error(
                 &at,
-                "a `$ref` path item is not supported; write the operations inline",
+                "a path item `$ref` into another document is not supported; bundle the spec first",
             );
             continue;
         };
