@@ -3,7 +3,7 @@
 //! (`-D warnings`) and rustdoc compile exactly what the fixture snapshots show.
 
 /// The fixtures (relative to `tests/`) and their module names, as `src/lib.rs` includes them.
-const FIXTURES: [(&str, &str); 10] = [
+const FIXTURES: [(&str, &str); 28] = [
     ("fixtures/features.yaml", "features"),
     ("fixtures/deep-refs.yaml", "deep_refs"),
     ("fixtures/security.yaml", "security"),
@@ -14,6 +14,24 @@ const FIXTURES: [(&str, &str); 10] = [
     ("fixtures/schemas/names.yaml", "names"),
     ("fixtures/schemas/recursion.yaml", "recursion"),
     ("fixtures/schemas/unions.yaml", "unions"),
+    ("fixtures/oas31/anchors.yaml", "oas31_anchors"),
+    ("fixtures/oas31/bounds.yaml", "oas31_bounds"),
+    ("fixtures/oas31/const.yaml", "oas31_const"),
+    ("fixtures/oas31/content.yaml", "oas31_content"),
+    ("fixtures/oas31/defs.yaml", "oas31_defs"),
+    ("fixtures/oas31/dialect.yaml", "oas31_dialect"),
+    ("fixtures/oas31/document.yaml", "oas31_document"),
+    ("fixtures/oas31/examples.yaml", "oas31_examples"),
+    ("fixtures/oas31/maps.yaml", "oas31_maps"),
+    ("fixtures/oas31/minified.json", "oas31_minified"),
+    ("fixtures/oas31/nullable.yaml", "oas31_nullable"),
+    ("fixtures/oas31/path-items.yaml", "oas31_path_items"),
+    ("fixtures/oas31/ref-siblings.yaml", "oas31_ref_siblings"),
+    ("fixtures/oas31/tuples.yaml", "oas31_tuples"),
+    ("fixtures/oas31/type-arrays.yaml", "oas31_type_arrays"),
+    ("fixtures/oas31/unsupported.yaml", "oas31_unsupported"),
+    ("fixtures/oas31/webhooks-only.yaml", "oas31_webhooks_only"),
+    ("fixtures/oas31/webhooks.yaml", "oas31_webhooks"),
 ];
 
 fn main() -> Result<(), openapi_client_gen::build::Error> {

@@ -9,6 +9,7 @@ mod responses;
 mod runtime;
 mod security;
 mod types;
+mod webhooks;
 
 pub use runtime::{RuntimeUse, RUNTIME_CRATE, RUNTIME_PACKAGE};
 pub use types::FULL_SERDE;
@@ -290,7 +291,11 @@ pub(crate) fn wire(api: &Api, ty: &TypeRef) -> Wire {
         TypeRef::DateTime => Wire::Rfc3339,
         TypeRef::UnixTime => Wire::UnixSeconds,
         TypeRef::File => Wire::File,
-        TypeRef::Json | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Nullable(_) => Wire::Json,
+        TypeRef::Json
+        | TypeRef::Vec(_)
+        | TypeRef::Map(_)
+        | TypeRef::Nullable(_)
+        | TypeRef::Tuple(_) => Wire::Json,
         TypeRef::Named(n) => match api.type_def(n).map(|t| &t.kind) {
             Some(TypeKind::Enum(_)) => Wire::Text,
             _ => Wire::Json,
@@ -347,6 +352,11 @@ fn type_tokens(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
         TypeRef::Nullable(inner) => {
             let inner = type_tokens(inner, prefix);
             quote!(Option<#inner>)
+        }
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(|item| type_tokens(item, prefix));
+            // `(A,)` for one item: a trailing comma in every case.
+            quote!((#(#items,)*))
         }
     }
 }

@@ -101,6 +101,7 @@ fn names_a_type(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Named(_) => true,
         TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => names_a_type(inner),
+        TypeRef::Tuple(items) => items.iter().any(names_a_type),
         _ => false,
     }
 }

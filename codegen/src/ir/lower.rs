@@ -8,7 +8,8 @@ use super::{
     ParamLocation, ParamStyle, ParamWire, Query, ResponseCase, ResponseVariant, Segment, Step,
     TypeKind, TypeRef,
 };
-use crate::diagnostics::{Diagnostics, Pointer};
+use crate::diagnostics::{Diagnostic, Diagnostics, Pointer};
+use crate::load::Spec;
 use heck::ToUpperCamelCase;
 use indexmap::IndexMap;
 use openapiv3::{
@@ -17,8 +18,10 @@ use openapiv3::{
 };
 use std::collections::HashMap;
 
-/// Lowers a parsed spec into the IR, or reports every problem found.
-pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
+/// Lowers a loaded spec into the IR, or reports every problem found. Every diagnostic names its
+/// place in the document as written (the 3.1 stage of the loader may have moved it).
+pub fn lower(loaded: &Spec) -> Result<Api, Diagnostics> {
+    let spec = &loaded.api;
     let mut s = Schemas::new(spec);
     let auth = super::security::lower_auth(spec, &mut s.sink);
     s.declare_components();
@@ -31,10 +34,11 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
     let paths_at = Pointer::root().push("paths");
     for (path, item) in &spec.paths.paths {
         let at = paths_at.push(path);
+        // The loader copies every local path item `$ref`; one into another document is left.
         let ReferenceOr::Item(item) = item else {
             s.sink.error(
                 &at,
-                "a `$ref` path item is not supported; write the operations inline",
+                "a path item `$ref` into another document is not supported; bundle the spec first",
             );
             continue;
         };
@@ -50,7 +54,10 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
             ));
         }
     }
+    let mut webhooks = super::webhooks::lower(&mut s, &loaded.webhooks);
     s.check_files_only_in_forms();
+    s.json_uses_of_file_forms(&mut operations);
+    super::webhooks::find_tag(&s, &mut webhooks);
     let (base_url, base_url_env) = server(spec, &mut s);
     let api = Api {
         title: sanitize(&spec.info.title),
@@ -61,10 +68,24 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
         auth,
         types: std::mem::take(&mut s.types),
         operations,
+        webhooks,
         warnings: Vec::new(),
     };
-    let (mut api, warnings) = s.sink.finish(api)?;
-    api.warnings = warnings;
+    let relocated = |mut d: Diagnostic| {
+        d.pointer = loaded.original(&d.pointer);
+        d
+    };
+    let (mut api, warnings) = s
+        .sink
+        .finish(api)
+        .map_err(|e| Diagnostics(e.0.into_iter().map(relocated).collect()))?;
+    api.warnings = loaded.warnings.clone();
+    api.warnings.extend(warnings.into_iter().map(relocated));
+    if !loaded.moves.is_empty() {
+        for t in &mut api.types {
+            t.pointer = loaded.original(&t.pointer);
+        }
+    }
     Ok(api)
 }
 
@@ -622,7 +643,7 @@ fn undeclared_path_param(name: &str) -> Field {
 
 /// Follows a `$ref` into one section of `components` (one level: a reference to a reference is
 /// refused): the item and the pointer where it is declared, or a diagnostic at `at`.
-fn resolve_component<'r, 'a: 'r, T>(
+pub(super) fn resolve_component<'r, 'a: 'r, T>(
     s: &mut Schemas<'a>,
     item: &'r ReferenceOr<T>,
     at: &Pointer,
@@ -854,7 +875,7 @@ fn variant_for_media_type(media_type: &str) -> String {
 }
 
 /// The media type without parameters, lowercase.
-fn essence(media_type: &str) -> String {
+pub(super) fn essence(media_type: &str) -> String {
     media_type
         .split(';')
         .next()
@@ -863,7 +884,7 @@ fn essence(media_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn is_text(essence: &str) -> bool {
+pub(super) fn is_text(essence: &str) -> bool {
     essence.starts_with("text/")
         || matches!(
             essence,
@@ -1048,7 +1069,7 @@ fn status_variant(status: &str) -> String {
     .to_owned()
 }
 
-fn is_json(media_type: &str) -> bool {
+pub(super) fn is_json(media_type: &str) -> bool {
     let essence = essence(media_type);
     essence == "application/json"
         || essence == "text/json"

@@ -10,6 +10,7 @@ pub mod prose;
 mod schema;
 mod security;
 pub mod usage;
+mod webhooks;
 
 pub use lower::lower;
 
@@ -36,6 +37,8 @@ pub struct Api {
     /// Operations in spec order (paths, then methods in the order get, put, post, delete, options,
     /// head, patch, trace).
     pub operations: Vec<Operation>,
+    /// The webhooks the API sends (3.1).
+    pub webhooks: Webhooks,
     /// What the generator worked around (fallback types, renamed items, checks left out).
     pub warnings: Vec<crate::Diagnostic>,
 }
@@ -395,6 +398,11 @@ pub struct Constraints {
     pub minimum: Option<f64>,
     /// Largest allowed number.
     pub maximum: Option<f64>,
+    /// The value must be above `minimum`, not equal to it (documented; the check before sending
+    /// allows the bound itself, so it never refuses a valid value).
+    pub exclusive_minimum: bool,
+    /// The value must be below `maximum` (as `exclusive_minimum`).
+    pub exclusive_maximum: bool,
     /// Fewest array items.
     pub min_items: Option<usize>,
     /// Most array items.
@@ -465,6 +473,8 @@ pub enum TypeRef {
     /// `Option<T>`: an array item or map value that may be `null` (a field says so with its own
     /// `nullable`; a `serde_json::Value` is never wrapped, it holds `null` itself).
     Nullable(Box<TypeRef>),
+    /// A JSON array of fixed length with a type per position (3.1 `prefixItems`): a Rust tuple.
+    Tuple(Vec<TypeRef>),
 }
 
 /// An HTTP method.
@@ -627,3 +637,34 @@ pub struct ResponseCase {
 
 /// Where the spec's types are declared, by Rust name (for collision messages).
 pub type NameIndex = BTreeMap<String, String>;
+
+/// The webhooks the API sends (3.1 `webhooks`), as one generated enum with a parse helper.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Webhooks {
+    /// Rust name of the enum (`Webhook`, unless a schema is called that).
+    pub enum_name: String,
+    /// Rust name of the error its parse functions return.
+    pub error_name: String,
+    /// One per entry of `webhooks`, in spec order (none: nothing is generated).
+    pub events: Vec<Webhook>,
+    /// The JSON property whose value tells every payload apart, when there is one: the enum then
+    /// also parses a body without being told the webhook's name.
+    pub tag: Option<String>,
+}
+
+/// One webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// Its key in `webhooks` (`invoice.paid`).
+    pub name: String,
+    /// Rust variant name, unique in the enum.
+    pub variant: String,
+    /// Documentation (markdown).
+    pub doc: String,
+    /// The request body's type (`None`: the spec documents none).
+    pub payload: Option<TypeRef>,
+    /// How the body is read: `Json`, `Text`, `Bytes`, or `Empty` when there is none.
+    pub decode: Decode,
+    /// This payload's value of [`Webhooks::tag`].
+    pub tag: Option<String>,
+}

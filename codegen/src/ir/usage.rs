@@ -46,6 +46,15 @@ impl Usage {
                 }
             }
         }
+        // A webhook's payload is received (by the caller's server).
+        for payload in api
+            .webhooks
+            .events
+            .iter()
+            .filter_map(|w| w.payload.as_ref())
+        {
+            received.visit(payload);
+        }
         let unused: Vec<&str> = api
             .types
             .iter()
@@ -105,6 +114,7 @@ impl<'a> Walk<'a> {
                     TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
                         stack.push(inner)
                     }
+                    TypeRef::Tuple(items) => stack.extend(items),
                     _ => {}
                 }
             }

@@ -55,3 +55,75 @@ fixture!(
     /// The client generated from `tests/fixtures/schemas/unions.yaml`.
     unions
 );
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/anchors.yaml`.
+    oas31_anchors
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/bounds.yaml`.
+    oas31_bounds
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/const.yaml`.
+    oas31_const
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/content.yaml`.
+    oas31_content
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/defs.yaml`.
+    oas31_defs
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/dialect.yaml`.
+    oas31_dialect
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/document.yaml`.
+    oas31_document
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/examples.yaml`.
+    oas31_examples
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/maps.yaml`.
+    oas31_maps
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/minified.json`.
+    oas31_minified
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/nullable.yaml`.
+    oas31_nullable
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/path-items.yaml`.
+    oas31_path_items
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/ref-siblings.yaml`.
+    oas31_ref_siblings
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/tuples.yaml`.
+    oas31_tuples
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/type-arrays.yaml`.
+    oas31_type_arrays
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/unsupported.yaml`.
+    oas31_unsupported
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/webhooks-only.yaml`.
+    oas31_webhooks_only
+);
+fixture!(
+    /// The client generated from `tests/fixtures/oas31/webhooks.yaml`.
+    oas31_webhooks
+);
