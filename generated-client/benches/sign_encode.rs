@@ -29,7 +29,7 @@ use awal_client::types::CreateContactRequest;
 use awal_client::{FilePart, SIGNING_RULE};
 use bytes::Bytes;
 use criterion::{criterion_group, Criterion, Throughput};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;

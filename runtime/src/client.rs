@@ -757,7 +757,7 @@ mod tests {
             .expect("decimal");
         let timestamp: u64 = timestamp;
         // Recomputed with the `hmac` crate directly, not with the signing code under test.
-        use hmac::Mac as _;
+        use hmac::{KeyInit as _, Mac as _};
         let mut mac =
             hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key");
         for part in [method.as_bytes(), path.as_bytes(), query.as_bytes()] {

@@ -529,7 +529,7 @@ pub fn random_boundary() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let key = KEY.get_or_init(|| {
         let mut key = [0u8; 32];
-        if getrandom::getrandom(&mut key).is_err() {
+        if getrandom::fill(&mut key).is_err() {
             fallback_entropy(&mut key);
         }
         key

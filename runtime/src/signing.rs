@@ -5,7 +5,7 @@
 //! computes the signature for it ([`SigningRule::signature`]). When the spec declares signing, the
 //! generator also emits a `sign` function for the API's own rule, which the crate re-exports here.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// How a request is signed: which header carries the signature and which request parts are signed, in order.
@@ -144,7 +144,7 @@ const HEX_DIGEST_LEN: usize = 64;
 pub(crate) fn keyed(secret: &[u8]) -> Hmac<Sha256> {
     // HMAC takes keys of any length (RFC 2104 hashes long keys and pads short ones), so the
     // `InvalidLength` error of the generic `KeyInit` API cannot happen for `Hmac<Sha256>`.
-    <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC accepts keys of any length")
+    <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts keys of any length")
 }
 
 /// Writes `value` in decimal into `buffer` (20 bytes hold `u64::MAX`) and returns the digits, so the
