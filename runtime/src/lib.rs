@@ -45,11 +45,13 @@ mod client;
 pub mod config;
 pub mod de;
 pub mod decode;
+mod download;
 mod error;
 #[cfg(feature = "multipart")]
 mod file;
 #[cfg(any(feature = "signing", feature = "multipart"))]
 mod hex;
+mod hooks;
 #[cfg(feature = "multipart")]
 pub mod multipart;
 mod options;
@@ -62,23 +64,31 @@ mod retry;
 mod secret;
 #[cfg(feature = "signing")]
 pub mod signing;
+#[cfg(feature = "sse")]
+pub mod sse;
+#[cfg(feature = "files")]
+mod upload;
 pub mod validate;
 
 #[cfg(test)]
 #[path = "../tests/support/server.rs"]
 mod test_server;
 
-pub use auth::{Auth, BasicAuth};
+pub use auth::{Auth, BasicAuth, SecurityRequirement};
 // `self::`: the `base64` crate has the same name.
 pub use self::base64::Base64;
 pub use client::{Client, ClientBuilder};
+pub use download::ByteStream;
 pub use error::{ApiError, ConfigError, Error, ErrorKind, Result};
 #[cfg(feature = "multipart")]
 pub use file::FilePart;
+pub use hooks::{Hook, HookRequest, HookResponse};
 pub use options::RequestOptions;
 pub use response::{RateLimit, Response};
 pub use retry::{BoxFuture, RetryPolicy};
 pub use secret::Secret;
+#[cfg(feature = "files")]
+pub use upload::Upload;
 
 /// HTTP methods (re-exported from reqwest), as used in [`request::Request::new`].
 pub use reqwest::Method;
