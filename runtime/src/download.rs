@@ -27,7 +27,10 @@ pub(crate) struct LiveBody {
     /// A copy of the answer's headers, for the errors.
     headers: HeaderMap,
     idle: Duration,
+    /// The deadline of the current silence; one timer, re-armed rather than made anew for each piece.
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Whether the timer's deadline is set for the current silence.
+    armed: bool,
 }
 
 /// Why a live body stopped before its end.
@@ -55,6 +58,7 @@ impl LiveBody {
             headers,
             idle,
             timer: None,
+            armed: false,
         }
     }
 
@@ -71,6 +75,7 @@ impl LiveBody {
             headers,
             idle,
             timer: None,
+            armed: false,
         }
     }
 
@@ -81,17 +86,26 @@ impl LiveBody {
     ) -> Poll<Option<Result<Bytes, Broke>>> {
         match self.chunks.as_mut().poll_next(cx) {
             Poll::Ready(item) => {
-                self.timer = None;
+                self.armed = false;
                 Poll::Ready(item.map(|result| result.map_err(Broke::Interrupted)))
             }
             Poll::Pending => {
-                let idle = self.idle;
-                let timer = self
-                    .timer
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
+                let deadline = tokio::time::Instant::now() + self.idle;
+                let timer = match &mut self.timer {
+                    Some(timer) => {
+                        if !self.armed {
+                            timer.as_mut().reset(deadline);
+                        }
+                        timer
+                    }
+                    None => self
+                        .timer
+                        .insert(Box::pin(tokio::time::sleep_until(deadline))),
+                };
+                self.armed = true;
                 match timer.as_mut().poll(cx) {
                     Poll::Ready(()) => {
-                        self.timer = None;
+                        self.armed = false;
                         Poll::Ready(Some(Err(Broke::Stalled)))
                     }
                     Poll::Pending => Poll::Pending,
@@ -237,7 +251,6 @@ impl<E> ByteStream<E> {
             written += piece.len() as u64;
         }
         file.flush().await.map_err(failed)?;
-        file.into_inner().sync_all().await.map_err(failed)?;
         Ok(written)
     }
 }

@@ -116,28 +116,16 @@ impl SigningRule {
 
     /// Appends the signature of everything fed to `mac` to `out`, as `prefix` + lowercase hex.
     pub(crate) fn finish_into(&self, mac: Hmac<Sha256>, out: &mut String) {
-        self.digest_into(&mac.finalize().into_bytes(), out);
-    }
-
-    /// Appends the signature for `digest` (the MAC's output) to `out`, as `prefix` + lowercase hex.
-    pub(crate) fn digest_into(&self, digest: &[u8], out: &mut String) {
+        let digest = mac.finalize().into_bytes();
         out.reserve(self.prefix.len() + HEX_DIGEST_LEN);
         out.push_str(self.prefix);
-        crate::hex::push_hex(out, digest);
+        crate::hex::push_hex(out, &digest);
     }
 }
 
 /// Feeds `parts` of `message` to `mac`, in order.
 pub(crate) fn feed(mac: &mut Hmac<Sha256>, parts: &[SignedPart], message: &Message<'_>) {
     each_part(parts, message, |bytes| mac.update(bytes));
-}
-
-/// `parts` of `message` as the bytes fed to the MAC, in one buffer.
-#[cfg(feature = "files")]
-pub(crate) fn rendered(parts: &[SignedPart], message: &Message<'_>) -> Vec<u8> {
-    let mut out = Vec::new();
-    each_part(parts, message, |bytes| out.extend_from_slice(bytes));
-    out
 }
 
 /// Gives `parts` of `message` to `put`, in order.

@@ -139,6 +139,22 @@ impl Upload {
         }
     }
 
+    /// The file the content is in, for a pass that reads it on a blocking thread.
+    #[cfg(feature = "signing")]
+    pub(crate) fn local_file(&self) -> Option<LocalFile> {
+        match &self.0 {
+            Kind::Path(path) => Some(LocalFile {
+                path: path.as_ref().clone(),
+                _kept: None,
+            }),
+            Kind::Spooled(file) => Some(LocalFile {
+                path: file.0.clone(),
+                _kept: Some(Arc::clone(file)),
+            }),
+            Kind::Bytes(_) | Kind::Reader(_) => None,
+        }
+    }
+
     /// The length the next pass will read, when it can be known without reading: a file's size now.
     pub(crate) async fn current_len(&self) -> io::Result<Option<u64>> {
         match &self.0 {
@@ -169,6 +185,46 @@ impl Upload {
         out.flush().await?;
         check_len(len, copied)?;
         Ok(Upload(Kind::Spooled(Arc::new(file))))
+    }
+}
+
+/// A file to read with blocking I/O, and the temporary file it may be, kept until the read is done.
+#[cfg(feature = "signing")]
+pub(crate) struct LocalFile {
+    path: PathBuf,
+    _kept: Option<Arc<TempFile>>,
+}
+
+/// How much a blocking read takes at a time.
+#[cfg(feature = "signing")]
+const BLOCKING_READ: usize = 1024 * 1024;
+
+#[cfg(feature = "signing")]
+impl LocalFile {
+    /// Reads the whole file, giving every byte to `feed` with `state`, and returns the state and how
+    /// many bytes were read; fails if that is not the size the file had when opened.
+    pub(crate) fn read_through<S>(
+        self,
+        mut state: S,
+        feed: fn(&mut S, &[u8]),
+    ) -> io::Result<(S, u64)> {
+        use std::io::Read as _;
+        let mut file = std::fs::File::open(&self.path)?;
+        let expected = file.metadata()?.len();
+        let mut buffer = vec![0u8; BLOCKING_READ];
+        let mut read = 0u64;
+        loop {
+            let n = match file.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            feed(&mut state, &buffer[..n]);
+            read += n as u64;
+        }
+        check_len(Some(expected), read)?;
+        Ok((state, read))
     }
 }
 

@@ -18,6 +18,8 @@ mod enabled {
     use crate::client::{Client, Prepared};
     use crate::error::{ConfigError, Error, Result};
     use crate::payload::Payload;
+    #[cfg(feature = "files")]
+    use crate::payload::{Check, Fingerprint};
     use crate::secret::Secret;
     use crate::signing::{self, Message, PathForm, SigningRule};
     #[cfg(feature = "multipart")]
@@ -162,7 +164,7 @@ mod enabled {
             streamed: &crate::payload::Streamed,
             base_path: &str,
             timestamp: u64,
-        ) -> Result<Option<(Vec<Option<u64>>, Box<dyn crate::payload::Check>)>, E> {
+        ) -> Result<Option<(Vec<Option<u64>>, Check)>, E> {
             let message = self.message(
                 prepared.method.as_str(),
                 &prepared.url,
@@ -183,32 +185,21 @@ mod enabled {
                 ));
             };
             signing::feed(&mut mac, before, &message);
-            let check_mac = mac.clone();
-            let lengths = streamed
-                .read_through(|bytes| mac.update(bytes))
+            let fresh = Fingerprint::random();
+            let ((mut mac, fingerprint), lengths) = streamed
+                .read_through((mac, fresh.clone()), |(mac, fingerprint), bytes| {
+                    mac.update(bytes);
+                    fingerprint.update(bytes);
+                })
                 .await
                 .map_err(|failed| Error::Upload {
                     name: failed.name,
                     source: failed.source,
                 })?;
             signing::feed(&mut mac, after, &message);
-            let digest = mac.finalize().into_bytes();
-            let mut signature = String::new();
-            self.rule.digest_into(&digest, &mut signature);
-            let mut signature = HeaderValue::try_from(signature).map_err(|_| {
-                Error::invalid(
-                    self.rule.header,
-                    "the signature prefix is not a valid header value",
-                )
-            })?;
-            signature.set_sensitive(true);
+            let signature = self.finish(mac)?;
             self.insert(headers, signature, timestamp);
-            let check = SignedBytes {
-                mac: check_mac,
-                after: signing::rendered(after, &message),
-                expected: digest.to_vec(),
-            };
-            Ok(Some((lengths, Box::new(check))))
+            Ok(Some((lengths, Check::new(fresh, fingerprint.finish()))))
         }
 
         /// The signature of a form to be computed while the form is encoded, when the rule signs the raw
@@ -260,28 +251,6 @@ mod enabled {
         ) {
             headers.insert(self.header.clone(), signature);
             headers.insert(self.timestamp_header.clone(), HeaderValue::from(timestamp));
-        }
-    }
-
-    /// The check of a streamed body as it is sent: the MAC as it stood before the body when the body
-    /// was signed, the parts after the body, and the digest the signature was made of.
-    #[cfg(feature = "files")]
-    struct SignedBytes {
-        mac: KeyedMac,
-        after: Vec<u8>,
-        expected: Vec<u8>,
-    }
-
-    #[cfg(feature = "files")]
-    impl crate::payload::Check for SignedBytes {
-        fn update(&mut self, bytes: &[u8]) {
-            self.mac.update(bytes);
-        }
-
-        fn finish(mut self: Box<Self>) -> bool {
-            let after = std::mem::take(&mut self.after);
-            self.mac.update(&after);
-            self.mac.finalize().into_bytes().as_slice() == self.expected.as_slice()
         }
     }
 
@@ -439,7 +408,7 @@ mod disabled {
             _: &crate::payload::Streamed,
             _: &str,
             _: u64,
-        ) -> Result<Option<(Vec<Option<u64>>, Box<dyn crate::payload::Check>)>, E> {
+        ) -> Result<Option<(Vec<Option<u64>>, crate::payload::Check)>, E> {
             match *self {}
         }
     }
