@@ -114,7 +114,7 @@ impl Auth {
     }
 
     /// Names the security scheme (its key under `components.securitySchemes`) of the credential added
-    /// last, or of the signing key when nothing was added after [`Auth::signed`]. Generated code names
+    /// last, or of the signing key when nothing was added after `Auth::signed`. Generated code names
     /// every credential; an operation's security requirement then picks credentials by these names.
     ///
     /// A credential without a name is sent only on requests that declare no requirement at all

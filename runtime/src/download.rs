@@ -139,7 +139,7 @@ impl LiveBody {
 /// The body of a binary answer (a download), as a stream of byte pieces in the order they arrive: never
 /// buffered whole, never capped. `E` is the operation's error type, as in [`Error`].
 ///
-/// Read it piece by piece (it is a [`Stream`]), [`save_to`](Self::save_to) a file, or
+/// Read it piece by piece (it is a [`Stream`]), `save_to` a file (feature `files`), or
 /// [`collect`](Self::collect) it with a limit of your choosing. Dropping it closes the connection. A
 /// body that breaks off yields [`Error::Interrupted`] (the status and headers of the answer included)
 /// and ends; one that stays silent longer than the client's timeout yields [`Error::Stalled`].

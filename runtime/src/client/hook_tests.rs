@@ -60,8 +60,7 @@ async fn hooks_see_every_attempt_and_no_credential() {
     let seen = Arc::new(Seen::default());
     let client = ClientBuilder::new(
         format!("{}/api/developer", server.base),
-        crate::Auth::signed(RULE, crate::Secret::from(SECRET))
-            .query("api_key", "k3y-secret"),
+        crate::Auth::signed(RULE, crate::Secret::from(SECRET)).query("api_key", "k3y-secret"),
     )
     .clock(|| NOW)
     .sleep(|_| Box::pin(async {}))
