@@ -85,7 +85,7 @@ pub enum Error<E> {
     /// never receives a body that differs from what was signed.
     #[error("upload of {name}: {source}")]
     Upload {
-        /// The file part's name, or `body`.
+        /// The file name of the part, or `body` (a binary body, or the body as a whole).
         name: String,
         /// Why.
         #[source]
