@@ -753,3 +753,25 @@ async fn a_missing_file_fails_before_anything_is_sent() {
         "{error:?}"
     );
 }
+
+#[test]
+fn streamed_calls_and_their_streams_can_move_between_threads() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = builder("http://127.0.0.1:9", RULE)
+        .build()
+        .expect("valid configuration");
+    let download = client.download::<Envelope>(Request::new(Method::GET, "/f".to_owned()));
+    assert_send(&download);
+    let events = client.events::<Delta, Envelope>(
+        Request::new(Method::GET, "/e".to_owned()),
+        crate::sse::json::<Delta>,
+    );
+    assert_send(&events);
+    let mut request = Request::new(Method::PUT, "/f".to_owned());
+    request.upload("application/octet-stream", Upload::path("/nonexistent"));
+    let upload = client.send::<serde_json::Value, Envelope>(request);
+    assert_send(&upload);
+    fn stream_is_send<T: Send>() {}
+    stream_is_send::<crate::sse::Events<Delta, Envelope>>();
+    stream_is_send::<ByteStream<Envelope>>();
+}
