@@ -7,7 +7,9 @@
 //!   each stage and of the whole generation, in-process.
 //! - `client`: `cargo bench -p awal-client` with the benches `sign_encode` (sign + encode against the
 //!   HMAC floor, bytes allocated per call), `end_to_end` (create-contact over loopback against a
-//!   hand-written reqwest request sending the same bytes) and `upload_rss` (peak RSS of a 100 MiB upload).
+//!   hand-written reqwest request sending the same bytes), `upload_rss` (peak RSS of a 100 MiB upload) and
+//!   `stream_rss` (peak RSS and throughput of a 1 GiB download and 1 GiB uploads, unsigned and signed,
+//!   against hand-written reqwest streams).
 //! - `crates`: per spec, `cargo xtask gen --spec SPEC --out target/bench/<name>` run as a subprocess
 //!   under `/usr/bin/time -v` when it is installed (Debian package `time`), for its peak RSS; the
 //!   generated lines counted on disk; then the crate's warm `cargo check`: a first check builds the
@@ -182,6 +184,7 @@ pub fn run(root: &Path, sections: &[&str]) -> Result<String, String> {
                 &["--warm-up-time", "1", "--measurement-time", "3"][..],
             ),
             ("upload_rss", &[][..]),
+            ("stream_rss", &[][..]),
         ] {
             results.extend(cargo_bench(root, &logs, "awal-client", bench, args)?);
         }
@@ -288,6 +291,58 @@ fn cargo_bench(
         log.display()
     );
     Ok(parse_summary(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// The rows of `stream_rss`: for each 1 GiB transfer, the client's peak RSS above its baseline (target
+/// under 64 MB), and its time against the hand-written reqwest stream's in the same run (target: the
+/// median rounds within 10%); the fastest rounds and the processor time, which a machine busy with other
+/// work disturbs least, for reading.
+fn stream_rows(
+    get: &dyn Fn(String) -> Option<f64>,
+) -> Vec<(String, Option<String>, &'static str, Option<bool>)> {
+    let mut rows = Vec::new();
+    for (name, what) in [
+        ("download", "1 GiB download saved to a file"),
+        ("upload", "1 GiB upload from a file, unsigned"),
+        (
+            "signed_upload",
+            "1 GiB upload from a file, signed (read twice)",
+        ),
+    ] {
+        let key = |suffix: &str| get(format!("stream_{name}_{suffix}"));
+        let peak = key("client_peak_mb");
+        rows.push((
+            format!("{what}: client's peak RSS above its baseline"),
+            peak.map(|p| format!("{p:.1} MB")),
+            "< 64 MB",
+            peak.map(|p| p < 64.0),
+        ));
+        let pct = |value: Option<f64>| value.map(|p| format!("{p:+.1}%"));
+        let within = |value: Option<f64>| value.map(|p| p <= 10.0);
+        let throughput = key("client_mbps")
+            .zip(key("reqwest_mbps"))
+            .map(|(c, r)| format!("{c:.0} vs {r:.0} MB/s, "))
+            .unwrap_or_default();
+        rows.push((
+            format!("{what}: client time vs hand-written reqwest stream (median of rounds)"),
+            pct(key("time_pct")).map(|p| format!("{throughput}{p}")),
+            "≤ +10%",
+            within(key("time_pct")),
+        ));
+        rows.push((
+            format!("{what}: fastest rounds, client vs reqwest"),
+            pct(key("fastest_time_pct")),
+            "(for reading)",
+            None,
+        ));
+        rows.push((
+            format!("{what}: processor time, client vs reqwest (median)"),
+            pct(key("cpu_pct")),
+            "(for reading)",
+            None,
+        ));
+    }
+    rows
 }
 
 /// The `bench-summary key=value` lines of a bench's output.
@@ -654,6 +709,10 @@ fn summary(
     ];
     let _ = writeln!(out, "\n| client | measured | target | met |");
     let _ = writeln!(out, "|---|---|---|---|");
+    let rows = rows
+        .into_iter()
+        .map(|(what, value, target, met)| (what.to_owned(), value, target, met))
+        .chain(stream_rows(&get));
     for (what, value, target, met) in rows {
         let _ = writeln!(
             out,

@@ -197,10 +197,16 @@ pub fn module(api: &Api, used: &RuntimeUse) -> TokenStream {
     let default_base_url =
         crate::standalone::default_base_url(api).map(|_| quote!(DEFAULT_BASE_URL,));
     let signing_rule = used.names("signing").then(|| quote!(SIGNING_RULE,));
-    let optional = ["Base64", "BasicAuth", "FilePart"]
+    let optional = ["Base64", "BasicAuth", "ByteStream", "FilePart", "Upload"]
         .into_iter()
         .filter(|name| used.names(name))
         .map(ident);
+    let sse = used.names("sse").then(|| {
+        quote! {
+            /// Server-sent events: the [`Events`](sse::Events) stream some operations return.
+            pub use rt::sse;
+        }
+    });
     let signing = used.names("signing").then(|| {
         quote! {
             /// Request signing: the rule as data ([`SigningRule`](signing::SigningRule)) and HMAC-SHA256 over
@@ -228,6 +234,7 @@ pub fn module(api: &Api, used: &RuntimeUse) -> TokenStream {
         /// The runtime crate, for the items not re-exported here.
         pub use #runtime as runtime;
 
+        #sse
         #signing
     }
 }

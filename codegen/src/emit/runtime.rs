@@ -55,12 +55,15 @@ impl RuntimeUse {
         for (feature, needed) in [
             ("chrono", self.names("chrono")),
             ("decimal", self.names("rust_decimal")),
+            // Downloads saved to files, uploads from files and readers.
+            ("files", self.names("ByteStream") || self.names("Upload")),
             (
                 "multipart",
                 self.names("multipart") || self.names("FilePart"),
             ),
             ("pattern", self.pattern),
             ("signing", self.names("signing")),
+            ("sse", self.names("sse")),
             ("uuid", self.names("uuid")),
         ] {
             if needed {
@@ -121,6 +124,15 @@ mod tests {
             fn not_a_call(x: &X) -> bool { x.pattern }
         });
         assert!(used.names("chrono") && used.names("FilePart"));
+        let streams = RuntimeUse::of(&quote! {
+            fn download(&self) -> Response<rt::ByteStream<E>> {}
+            fn events(&self) -> Response<rt::sse::Events<T, E>> {}
+        });
+        assert_eq!(streams.features(), ["files", "sse"]);
+        let upload = RuntimeUse::of(&quote!(
+            fn up(body: impl Into<rt::Upload>) {}
+        ));
+        assert_eq!(upload.features(), ["files"]);
         assert!(!used.names("uuid"), "a string literal is not a use");
         assert_eq!(used.features(), ["chrono", "multipart", "pattern"]);
         assert!(RuntimeUse::of(&quote!(

@@ -571,9 +571,14 @@ fn one_of(t: &TypeDef, union: &OneOf, deserialize: bool) -> TokenStream {
 fn body_choice(t: &TypeDef, variants: &[BodyVariant]) -> TokenStream {
     let name = ident(&t.name);
     let doc = doc_attrs(&t.doc);
+    // A binary body may be a file or a reader, streamed: `rt::Upload`.
+    let body_type = |v: &BodyVariant| match v.encoding {
+        BodyEncoding::Binary => quote!(rt::Upload),
+        _ => rust_type(&v.ty),
+    };
     let items = variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let ty = rust_type(&v.ty);
+        let ty = body_type(v);
         let doc = doc_attrs(&match v.encoding {
             BodyEncoding::Multipart => "Sent as `multipart/form-data`.".to_owned(),
             _ => format!("Sent as `{}`.", v.content_type),
@@ -585,7 +590,7 @@ fn body_choice(t: &TypeDef, variants: &[BodyVariant]) -> TokenStream {
         .filter(|v| variants.iter().filter(|w| w.ty == v.ty).count() == 1)
         .map(|v| {
             let variant = ident(&v.name);
-            let ty = rust_type(&v.ty);
+            let ty = body_type(v);
             quote! {
                 impl From<#ty> for #name {
                     fn from(body: #ty) -> Self { Self::#variant(body) }

@@ -24,6 +24,14 @@ pub fn lower(loaded: &Spec) -> Result<Api, Diagnostics> {
     let spec = &loaded.api;
     let mut s = Schemas::new(spec);
     let auth = super::security::lower_auth(spec, &mut s.sink);
+    if let Some(requirement) = &auth.security {
+        super::security::check_shared_headers(
+            &auth,
+            requirement,
+            &Pointer::root().push("security"),
+            &mut s.sink,
+        );
+    }
     s.declare_components();
     let mut registry = Registry {
         fn_names: NameIndex::new(),
@@ -46,6 +54,7 @@ pub fn lower(loaded: &Spec) -> Result<Api, Diagnostics> {
             operations.push(lower_operation(
                 &mut s,
                 &mut registry,
+                &auth,
                 path,
                 item,
                 method,
@@ -141,9 +150,11 @@ fn synthesized_id(method: &str, path: &str) -> String {
     format!("{method}_{}", words.join("_"))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn lower_operation(
     s: &mut Schemas<'_>,
     registry: &mut Registry,
+    auth: &super::Auth,
     path: &str,
     item: &PathItem,
     method: &str,
@@ -329,6 +340,21 @@ fn lower_operation(
     let responses = responses(s, op, at, &ctx);
     let (success, decode) =
         success_type(s, &responses, &ctx, unraw(&fn_name), &at.push("responses"));
+    // A stream of events offered besides the body the method reads: a second method.
+    let events = responses
+        .iter()
+        .filter(|r| is_success(r, &responses))
+        .find_map(|r| r.events.clone())
+        .filter(|_| decode != Decode::EventStream);
+    if events.is_some() {
+        claim(
+            &mut registry.fn_names,
+            &mut s.sink,
+            &format!("{}_events", unraw(&fn_name)),
+            &at.push("responses"),
+            "operation method name",
+        );
+    }
     // Error bodies are typed when every documented error has the same JSON type.
     let errors = distinct(
         responses
@@ -343,6 +369,16 @@ fn lower_operation(
     // `security: []` declares a public operation; no declaration at all sends what is configured.
     let requirements = op.security.as_ref().or(s.spec.security.as_ref());
     let authenticated = requirements.is_none_or(|reqs| !reqs.is_empty());
+    // The operation's own requirement, when it differs from the spec's (which the client applies to
+    // every operation that declares none).
+    let security = op
+        .security
+        .as_deref()
+        .map(|reqs| super::security::requirement(s.spec, reqs))
+        .filter(|own| !own.is_empty() && Some(own) != auth.security.as_ref());
+    if let Some(own) = &security {
+        super::security::check_shared_headers(auth, own, &at.push("security"), &mut s.sink);
+    }
     if let Some(reqs) = requirements {
         let known = s.spec.components.as_ref().map(|c| &c.security_schemes);
         for (i, req) in reqs.iter().enumerate() {
@@ -406,6 +442,8 @@ fn lower_operation(
         decode,
         error,
         authenticated,
+        security,
+        events,
         pagination,
     }
 }
@@ -896,7 +934,11 @@ pub(super) fn is_text(essence: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+xml"))
 }
 
-/// The response content to read: JSON when offered (it is typed), else text, else bytes.
+/// The media type of server-sent events.
+const EVENT_STREAM: &str = "text/event-stream";
+
+/// The response content to read: JSON when offered (it is typed), else a stream of events, else text,
+/// else bytes.
 fn response_content(
     content: &IndexMap<String, openapiv3::MediaType>,
 ) -> Option<(&String, &openapiv3::MediaType, Decode)> {
@@ -905,14 +947,68 @@ fn response_content(
             let e = essence(mt);
             match decode {
                 Decode::Json => is_json(&e),
+                Decode::EventStream => e == EVENT_STREAM,
                 Decode::Text => is_text(&e),
                 _ => true,
             }
         })
     };
-    [Decode::Json, Decode::Text, Decode::Bytes]
-        .into_iter()
-        .find_map(|d| by(d).map(|(mt, m)| (mt, m, d)))
+    [
+        Decode::Json,
+        Decode::EventStream,
+        Decode::Text,
+        Decode::Bytes,
+    ]
+    .into_iter()
+    .find_map(|d| by(d).map(|(mt, m)| (mt, m, d)))
+}
+
+/// Whether a media type's schema is raw bytes (`type: string, format: binary`), inline or a component.
+fn is_binary(spec: &OpenAPI, schema: Option<&ReferenceOr<openapiv3::Schema>>) -> bool {
+    use openapiv3::{SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty};
+    let schema = match schema {
+        Some(ReferenceOr::Item(schema)) => Some(schema),
+        Some(ReferenceOr::Reference { reference }) => reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|name| spec.components.as_ref()?.schemas.get(name))
+            .and_then(ReferenceOr::as_item),
+        None => None,
+    };
+    matches!(
+        schema.map(|s| &s.schema_kind),
+        Some(SchemaKind::Type(Type::String(StringType {
+            format: VariantOrUnknownOrEmpty::Item(StringFormat::Binary),
+            ..
+        })))
+    )
+}
+
+/// The type of each event's data in a `text/event-stream` media type: its `x-item-schema` (where a
+/// loader reading a newer OpenAPI puts `itemSchema`), else its `schema`; any JSON without either.
+fn event_data(
+    s: &mut Schemas<'_>,
+    media: &openapiv3::MediaType,
+    at: &Pointer,
+    context: &str,
+) -> TypeRef {
+    let item =
+        media.extensions.get("x-item-schema").and_then(|value| {
+            match serde_json::from_value::<ReferenceOr<openapiv3::Schema>>(value.clone()) {
+                Ok(schema) => Some(schema),
+                Err(error) => {
+                    s.sink.warn(
+                        &at.push("x-item-schema"),
+                        format!("not a schema ({error}); the media type's `schema` is used"),
+                    );
+                    None
+                }
+            }
+        });
+    match (&item, &media.schema) {
+        (Some(item), _) => s.type_ref(item, &at.push("x-item-schema"), context),
+        (None, Some(schema)) => s.type_ref(schema, &at.push("schema"), context),
+        (None, None) => TypeRef::Json,
+    }
 }
 
 fn responses(
@@ -947,15 +1043,32 @@ fn responses(
             continue;
         };
         let success = status.starts_with('2') || (status == "default" && successes == 0);
+        // `default` → `Default`, `4XX` → `4xx`: the status as words of the name.
+        let status_words = status.to_ascii_lowercase().to_upper_camel_case();
+        let event_context = if successes > 1 {
+            type_ident(&format!("{ctx}Event{status_words}"))
+        } else {
+            type_ident(&format!("{ctx}Event"))
+        };
         let (body, decode) = match response_content(&response.content) {
             None => (None, Decode::Empty),
+            Some((_, media, Decode::Json | Decode::Text))
+                if is_binary(s.spec, media.schema.as_ref()) =>
+            {
+                (Some(TypeRef::Bytes), Decode::Bytes)
+            }
             Some((_, _, Decode::Text)) => (Some(TypeRef::String), Decode::Text),
             Some((_, _, Decode::Bytes)) => (Some(TypeRef::Bytes), Decode::Bytes),
+            Some((mt, media, Decode::EventStream)) => {
+                let at = r_at.push("content").push(mt);
+                (
+                    Some(event_data(s, media, &at, &event_context)),
+                    Decode::EventStream,
+                )
+            }
             Some((mt, media, _)) => {
                 let ty = match &media.schema {
                     Some(schema) => {
-                        // `default` → `Default`, `4XX` → `4xx`: the status as words of the name.
-                        let status_words = status.to_ascii_lowercase().to_upper_camel_case();
                         let context = if success && successes > 1 {
                             format!("{ctx}Response{status_words}")
                         } else if success {
@@ -974,11 +1087,21 @@ fn responses(
                 (Some(ty), Decode::Json)
             }
         };
+        let events = response
+            .content
+            .iter()
+            .find(|(mt, _)| essence(mt) == EVENT_STREAM)
+            .filter(|_| success && decode != Decode::EventStream)
+            .map(|(mt, media)| {
+                let at = r_at.push("content").push(mt);
+                event_data(s, media, &at, &event_context)
+            });
         out.push(ResponseCase {
             status,
             summary: first_sentence(&sanitize(&response.description)),
             body,
             decode,
+            events,
         });
     }
     out
@@ -1028,11 +1151,16 @@ fn success_type(
                 &at.push(&c.status),
                 "response variant name",
             );
+            // A stream of events among several successes is read whole, as text.
+            let (ty, decode) = match c.decode {
+                Decode::EventStream => (Some(TypeRef::String), Decode::Text),
+                decode => (c.body.clone(), decode),
+            };
             ResponseVariant {
                 name,
                 status: c.status.clone(),
-                ty: c.body.clone(),
-                decode: c.decode,
+                ty,
+                decode,
                 doc: c.summary.clone(),
             }
         })

@@ -60,13 +60,22 @@ pub struct Auth {
     /// The environment variable prefix derived from the API's title (`PETSTORE` for "Petstore API"),
     /// for variables the spec does not name.
     pub env_prefix: String,
+    /// The spec's top-level `security`: the requirement of operations that declare none. `None` when
+    /// the spec declares none (such operations send every configured credential).
+    pub security: Option<Requirement>,
 }
+
+/// A security requirement: its alternatives in order, each the scheme keys (of
+/// `components.securitySchemes`) that must be sent together. Empty: `security: []`, nothing is sent.
+pub type Requirement = Vec<Vec<String>>;
 
 /// A credential the caller supplies: one field of the generated `Credentials` struct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credential {
     /// Rust field name in the generated `Credentials` struct.
     pub field: String,
+    /// The security scheme it belongs to: its key under `components.securitySchemes`.
+    pub scheme: String,
     /// What it is and where it is sent.
     pub kind: CredentialKind,
     /// Environment variable `Credentials::from_env` reads it from (for basic credentials: the prefix
@@ -293,6 +302,9 @@ pub enum Decode {
     Empty,
     /// By the status received, into a [`TypeKind::Responses`] enum.
     ByStatus,
+    /// A `text/event-stream`: a stream of events, each event's data read into the body type (JSON, or
+    /// the text itself for a string).
+    EventStream,
 }
 
 /// A struct.
@@ -547,6 +559,12 @@ pub struct Operation {
     pub error: TypeRef,
     /// Whether the request carries the credentials and signature (false for `security: []`).
     pub authenticated: bool,
+    /// The operation's own security requirement, when it declares one that is neither `[]` (see
+    /// `authenticated`) nor the spec's top-level one (which applies otherwise).
+    pub security: Option<Requirement>,
+    /// The type of each event's data, when a success response offers `text/event-stream` besides the
+    /// media type the operation's method reads: such an operation also gets a `{name}_events` method.
+    pub events: Option<TypeRef>,
     /// How to walk every page (`x-pagination`), for list operations.
     pub pagination: Option<Pagination>,
 }
@@ -633,6 +651,9 @@ pub struct ResponseCase {
     pub body: Option<TypeRef>,
     /// How its body is read.
     pub decode: Decode,
+    /// The type of each event's data, when the response also offers `text/event-stream` (and another
+    /// media type is read as its body).
+    pub events: Option<TypeRef>,
 }
 
 /// Where the spec's types are declared, by Rust name (for collision messages).

@@ -40,6 +40,10 @@ impl Usage {
                 received.visit(success);
             }
             received.visit(&op.error);
+            // The data of server-sent events offered besides the body (`{op}_events`).
+            if let Some(events) = &op.events {
+                received.visit(events);
+            }
             for case in &op.responses {
                 if let Some(body) = &case.body {
                     received.visit(body);
