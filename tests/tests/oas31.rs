@@ -193,7 +193,7 @@ fn content_media_types_and_encodings() {
     assert!(compact(item(types, "Thumbnail")).contains("pubnote:Option<String>"));
     let operations = file(&out, "operations.rs");
     assert!(
-        operations.contains("body: &rt::bytes::Bytes"),
+        operations.contains("body: impl Into<rt::Upload>"),
         "{operations}"
     );
 }
