@@ -1,14 +1,17 @@
-//! Generation speed, stage by stage and whole (issue 6, target 1), on the Awal spec and on four real-world
-//! specs of the corpus.
+//! Generation speed, stage by stage and whole (issue 6, target 1; issue 13), on the Awal spec and on
+//! five real-world specs of the corpus.
 //!
 //! Every stage reports throughput in bytes of *spec* (not of its own input), so the MB/s figures of the
 //! stages compare directly and the slowest stage is the one with the lowest MB/s.
 //!
 //! The corpus specs are read from `../shared/corpus/` next to the workspace (or the directory in
-//! `CORPUS_DIR`): nexus, bunq, GitHub and Stripe. A spec that is missing is skipped with a message; a spec
+//! `CORPUS_DIR`): nexus, bunq, GitHub, Stripe and OpenAI's OpenAPI 3.1 spec (`openai31`, 3 MB). A spec that is missing is skipped with a message; a spec
 //! that fails a stage gets the stages before it measured and the failure printed (the generator does not
 //! accept every real spec yet). Corpus groups take 10 samples of one iteration each, so the whole bench
 //! stays within a few minutes on two cores.
+//!
+//! `oas31` is the loader's OpenAPI 3.1 stage on its own (the rewrite of a parsed 3.1 document into the 3.0
+//! model; part of `load`), measured on the 3.1 specs only.
 //!
 //! `render` is also measured in its two halves: `render_parse` (`syn::parse2` of each file's tokens) and
 //! `render_print` (`prettyplease::unparse` of the parsed files).
@@ -36,6 +39,7 @@ mod summary;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use codegen::load::{Document, Version};
 use codegen::{emit, ir, load, render, Options};
 use criterion::{criterion_group, BatchSize, Criterion, SamplingMode, Throughput};
 use std::hint::black_box;
@@ -45,15 +49,16 @@ use std::time::Duration;
 const AWAL: &str = include_str!("../../spec/awal.yaml");
 
 /// The corpus specs measured: short name (the criterion group) and file name.
-const CORPUS: [(&str, &str); 4] = [
+const CORPUS: [(&str, &str); 5] = [
     ("nexus", "prog-nexus.json"),
     ("bunq", "ag-bunq.com.yaml"),
     ("github", "prog-api.github.com.json"),
     ("stripe", "stripe-2022-04-spec3.json"),
+    ("openai31", "openai-latest-3.1.yaml"),
 ];
 
-/// The stages, in pipeline order, then the whole.
-const STAGES: [&str; 5] = ["load", "lower", "emit", "render", "generate"];
+/// The stages, in pipeline order, then the whole (`oas31` is part of `load`, for 3.1 specs only).
+const STAGES: [&str; 6] = ["load", "oas31", "lower", "emit", "render", "generate"];
 /// The two halves of `render`, measured apart too.
 const RENDER_HALVES: [&str; 2] = ["render_parse", "render_print"];
 
@@ -123,6 +128,19 @@ fn stages(c: &mut Criterion, name: &'static str, text: &str) {
     group.bench_function("load", |b| {
         b.iter(|| load::load(black_box(text)).expect("loads"))
     });
+    // The 3.1 stage alone, on a fresh copy of the parsed document each time (made outside the timing).
+    if let Some(parsed) = Document::parse(text)
+        .ok()
+        .filter(|d| d.version() == Version::V3_1)
+    {
+        group.bench_function("oas31", |b| {
+            b.iter_batched(
+                || parsed.clone(),
+                |mut document| document.upgrade().expect("upgrades"),
+                batch,
+            )
+        });
+    }
     let api = match ir::lower(&spec) {
         Ok(api) => api,
         Err(d) => {

@@ -1,9 +1,9 @@
-//! Generates a typed, request-signing Rust client from an OpenAPI 3.0 document.
+//! Generates a typed, request-signing Rust client from an OpenAPI 3.0 or 3.1 document.
 //!
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//! spec text ──load──▶ openapiv3::OpenAPI ──ir::lower──▶ ir::Api ──emit──▶ TokenStreams ──render──▶ files
+//! spec text ──load──▶ load::Spec (openapiv3::OpenAPI) ──ir::lower──▶ ir::Api ──emit──▶ TokenStreams ──render──▶ files
 //! ```
 //!
 //! [`generate`] runs all of it. It does no file I/O, so the xtask, the tests and the benchmarks all

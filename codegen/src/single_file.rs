@@ -37,6 +37,8 @@ pub fn single_file(files: &[GeneratedFile]) -> String {
         });
         match file {
             Some((vis, name, file)) => {
+                // The includer may call its module `client` or `types` too; that is its choice.
+                out.push_str("#[allow(clippy::module_inception)]\n");
                 out.push_str(&format!("{vis}mod {name} {{\n"));
                 out.push_str(without_header(&file.contents));
                 if !out.ends_with('\n') {

@@ -18,7 +18,9 @@
 //!
 //! The crate depends on `openapi-client-runtime` with the features the spec needs
 //! ([`Generated::runtime_features`]; a missing one shows as an unresolved `rt::…` path) and on `serde`
-//! with `derive`. The code is the same as a standalone crate's `src/generated/`, joined into one file
+//! with `derive`, and declares the feature `full-serde = []` (the generated code puts the
+//! `Deserialize` impls of types that are only sent behind it). `examples/build-script/` in this
+//! repository is such a crate. The code is the same as a standalone crate's `src/generated/`, joined into one file
 //! ([`codegen::single_file`]). A spec with errors fails the build with every problem located by file,
 //! line and column; warnings become one `cargo:warning` line.
 
@@ -56,15 +58,33 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
+impl From<&str> for Error {
+    fn from(message: &str) -> Self {
+        Error(message.to_owned())
+    }
+}
+
 /// Generates the client for `spec` (relative to the crate's directory, where build scripts run) into
-/// `OUT_DIR/<file_name>`, and tells cargo to run the build script again when the spec changes.
+/// `OUT_DIR/<file_name>`, tells cargo to run the build script again when the spec changes, and shows
+/// the generator's warnings as one `cargo:warning` line.
 pub fn generate(spec: impl AsRef<Path>, file_name: &str) -> Result<Generated, Error> {
     let out_dir = std::env::var_os("OUT_DIR")
         .ok_or_else(|| Error("OUT_DIR is not set: call this from a build script".to_owned()))?;
-    generate_into(spec.as_ref(), &Path::new(&out_dir).join(file_name))
+    let spec = spec.as_ref();
+    let generated = generate_into(spec, &Path::new(&out_dir).join(file_name))?;
+    if let Some(first) = generated.warnings.first() {
+        println!(
+            "cargo:warning={} warning(s) in {}, the generator worked around them; the first: {} at {}",
+            generated.warnings.len(),
+            spec.display(),
+            first.message.replace('\n', " "),
+            first.pointer
+        );
+    }
+    Ok(generated)
 }
 
-/// [`generate`] into `target`.
+/// As [`generate`], into `target`, leaving the warnings to the caller.
 pub fn generate_into(spec: &Path, target: &Path) -> Result<Generated, Error> {
     println!("cargo:rerun-if-changed={}", spec.display());
     let spec_name = spec.display().to_string();
@@ -81,14 +101,6 @@ pub fn generate_into(spec: &Path, target: &Path) -> Result<Generated, Error> {
             Style::PLAIN,
         ))
     })?;
-    if let Some(first) = output.warnings.first() {
-        println!(
-            "cargo:warning={} warning(s) in {spec_name}, the generator worked around them; the first: {} at {}",
-            output.warnings.len(),
-            first.message.replace('\n', " "),
-            first.pointer
-        );
-    }
     let code = codegen::single_file::single_file(&output.files);
     std::fs::write(target, code).map_err(|e| Error(format!("{}: {e}", target.display())))?;
     Ok(Generated {

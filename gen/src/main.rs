@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 /// Generation allocates and frees millions of small token trees and strings; mimalloc makes it about a
 /// fifth faster than glibc's malloc (BENCHMARKS.md, target 1).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -248,12 +248,14 @@ mod tests {
             [
                 "Cargo.toml",
                 "src/generated/checks.rs",
+                "src/generated/cli.rs",
                 "src/generated/client.rs",
                 "src/generated/mod.rs",
                 "src/generated/operations.rs",
                 "src/generated/security.rs",
                 "src/generated/types.rs",
                 "src/lib.rs",
+                "src/main.rs",
             ]
         );
         let cargo = fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");

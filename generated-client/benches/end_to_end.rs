@@ -38,7 +38,7 @@ use awal_client::types::{ContactEnvelope, CreateContactRequest, PhoneNumberIdQue
 use awal_client::{Client, Credentials, FilePart, Secret};
 use bytes::Bytes;
 use criterion::{Criterion, Throughput};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use loopback::Loopback;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use sha2::Sha256;

@@ -68,7 +68,7 @@
 //! ```
 
 use crate::Secret;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use sha2::Sha256;

@@ -135,7 +135,10 @@ fn execute<C: 'static>(
         .enable_all()
         .build()
         .map_err(|error| Failure::failed(format!("could not start the async runtime: {error}")))?;
-    runtime.block_on(call)
+    let mut reply = runtime.block_on(call)?;
+    // A streamed body is read after the call returns, on the runtime its connection belongs to.
+    reply.runtime = Some(runtime);
+    Ok(reply)
 }
 
 #[cfg(test)]

@@ -1,35 +1,35 @@
-//! [`Client`]: builds the URL, encodes the body once, signs it, sends it (again, when the retry policy says
-//! so), and decodes the answer.
+//! [`Client`]: builds the URL, picks the credentials, encodes the body once, signs it, sends it (again,
+//! when the retry policy says so), and decodes the answer or hands it over as a stream.
 //!
-//! The generated operation methods fill a [`Request`] and call [`Client::send`]; everything that is the
-//! same for every operation lives here: credentials ([`Auth`](crate::Auth)), timeouts, retries
-//! ([`RetryPolicy`]), per-call overrides ([`RequestOptions`]), the clock, sleep, jitter and boundary
-//! sources (injectable so tests and snapshots are deterministic), and the mapping of answers to [`Error`].
-//! [`ClientBuilder`] holds the settings, and the signer (`signer.rs`) the signing rule.
+//! The generated operation methods fill a [`Request`] and call [`Client::send`] (or
+//! [`Client::download`], or `Client::events`); everything that is the same for every operation lives
+//! here: credentials ([`Auth`](crate::Auth)), timeouts, retries ([`RetryPolicy`]), per-call overrides
+//! ([`RequestOptions`]), hooks ([`Hook`](crate::Hook)), the clock, sleep, jitter and boundary sources
+//! (injectable so tests and snapshots are deterministic), and the mapping of answers to [`Error`].
+//! [`ClientBuilder`] holds the settings; `prepare.rs` turns a request into what every attempt sends,
+//! `attempt.rs` makes one attempt, the signer (`signer.rs`) holds the signing rule, and `streams.rs`
+//! the calls whose answer is read as it arrives.
 
+mod attempt;
 mod builder;
+mod prepare;
 mod signer;
+mod streams;
 
 pub use builder::ClientBuilder;
 
-use crate::auth::Applied;
+use crate::auth::{Credentials, Selection};
 use crate::error::{ApiError, Error, Result};
-#[cfg(feature = "multipart")]
-use crate::multipart::{self, EncodeError, Form};
+use crate::hooks::Hook;
 use crate::options::RequestOptions;
 use crate::payload::Payload;
-use crate::request::{Body, Request};
+use crate::request::Request;
 use crate::response::Response;
 use crate::retry::{self, BoxFuture, RetryPolicy};
 use bytes::Bytes;
-use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST,
-    TRANSFER_ENCODING,
-};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-#[cfg(feature = "multipart")]
-use signer::FormSignature;
 use signer::Signer;
 use std::fmt;
 use std::sync::Arc;
@@ -44,10 +44,6 @@ type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 
 /// How much of a response body is kept in errors.
 const BODY_START_LIMIT: usize = 4096;
-/// Boundaries drawn before giving up when each one occurs in the content (a random one practically never
-/// does; a fixed test boundary always will, and must not loop).
-#[cfg(feature = "multipart")]
-const BOUNDARY_ATTEMPTS: usize = 3;
 
 /// The API client. Cheap to clone (the state is shared), and safe to use from many tasks at once.
 ///
@@ -67,9 +63,9 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     /// Sent on every request: Accept, User-Agent and the builder's headers.
     pub(crate) headers: HeaderMap,
-    /// Sent on every authenticated request (all but `security: []` operations): headers, query
-    /// parameters and cookies.
-    pub(crate) credentials: Applied,
+    /// The configured credentials, each named after its security scheme, and the default requirement
+    /// that picks which of them a request sends.
+    pub(crate) credentials: Credentials,
     pub(crate) signer: Option<Signer>,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
@@ -85,6 +81,8 @@ pub(crate) struct Inner {
     pub(crate) jitter: Jitter,
     #[cfg(feature = "multipart")]
     pub(crate) boundary: BoundarySource,
+    /// Called for every attempt, in the order given.
+    pub(crate) hooks: Vec<Arc<dyn Hook>>,
 }
 
 impl fmt::Debug for Client {
@@ -104,26 +102,49 @@ impl fmt::Debug for Client {
             .field("headers", &names)
             .field("retry", &self.inner.retry)
             .field("options", &self.options)
+            .field("hooks", &self.inner.hooks.len())
             .finish_non_exhaustive()
     }
 }
 
 /// A request ready to be signed and sent, as many times as the retry policy allows: the body is encoded
-/// once, and every attempt sends these same bytes.
+/// once, and every attempt sends these same bytes (or reads the same files again).
+#[derive(Clone)]
 pub(crate) struct Prepared {
     pub(crate) method: Method,
+    /// The URL sent, credential query parameters included.
     pub(crate) url: Url,
-    /// Every header but the signature and timestamp, which each attempt adds.
+    /// The URL without credential query parameters, when they differ (for hooks, tracing and errors).
+    shown_url: Option<Url>,
+    /// Every header but the credentials, the signature and the timestamp, which each attempt adds.
     headers: HeaderMap,
+    /// The credentials this request sends.
+    credentials: Selection,
     pub(crate) body: Option<Payload>,
     /// Whether the body is a form (for a signing rule that signs forms as an empty body).
     #[cfg(all(feature = "signing", feature = "multipart"))]
     pub(crate) is_multipart: bool,
-    pub(crate) authenticated: bool,
+    /// Whether the request carries a signature (its security requirement names the signing scheme).
+    pub(crate) signed: bool,
     /// A 3xx answer is decoded as the operation's answer ([`Request::redirect_is_answer`]).
-    redirect_is_answer: bool,
+    pub(crate) redirect_is_answer: bool,
     /// The first attempt's timestamp and signature, when they were computed while encoding the form.
     presigned: Option<(u64, HeaderValue)>,
+    /// The operation's id, for hooks and tracing.
+    operation: Option<&'static str>,
+}
+
+impl Prepared {
+    /// The URL as hooks, tracing and errors show it: without credential query parameters.
+    pub(crate) fn shown_url(&self) -> &Url {
+        self.shown_url.as_ref().unwrap_or(&self.url)
+    }
+
+    /// Sets a header every later attempt sends (`Last-Event-ID` when a stream reconnects).
+    #[cfg(feature = "sse")]
+    pub(crate) fn set_header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.insert(name, value);
+    }
 }
 
 /// What one attempt came to.
@@ -133,6 +154,11 @@ enum Attempt {
         status: StatusCode,
         headers: HeaderMap,
         body: Bytes,
+    },
+    /// A 2xx answer whose body is left to be read as it arrives.
+    Live {
+        headers: HeaderMap,
+        response: reqwest::Response,
     },
     /// Connecting, sending or reading the headers failed.
     Transport(reqwest::Error),
@@ -144,6 +170,25 @@ enum Attempt {
     },
     /// The body is over the limit; the rest was not read.
     TooLarge(StatusCode),
+    /// A streamed call's answer (its head, or an error body) did not come within the timeout.
+    Stalled(Option<StatusCode>),
+}
+
+/// The successful answer of a call.
+pub(crate) enum Answered {
+    /// Read in full.
+    Buffered {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+        attempts: u32,
+    },
+    /// A 2xx answer whose body is still to be read.
+    Live {
+        headers: HeaderMap,
+        response: reqwest::Response,
+        attempts: u32,
+    },
 }
 
 /// Time spent on one call, for [`RetryPolicy::max_elapsed`]: real time spent in attempts plus the waits
@@ -214,11 +259,12 @@ impl Client {
 
     /// Sends `request` and decodes the answer: what every generated operation method ends with.
     ///
-    /// Builds the URL, encodes the body once, signs those exact bytes, sends them, and decodes the answer:
-    /// 2xx → the JSON body as `T` (an empty body is read as `null`, so `()` and `Option` work); any other
-    /// status → [`Error::Api`] with the body parsed as `E` when it parses. A failed attempt is sent again as
-    /// the [`RetryPolicy`] says, signed anew over the same bytes. A request whose inputs broke a
-    /// documented limit, or could not be encoded, fails before anything is sent.
+    /// Builds the URL, picks the credentials the operation's security requirement asks for, encodes the
+    /// body once, signs those exact bytes, sends them, and decodes the answer: 2xx → the JSON body as `T`
+    /// (an empty body is read as `null`, so `()` and `Option` work); any other status → [`Error::Api`]
+    /// with the body parsed as `E` when it parses. A failed attempt is sent again as the [`RetryPolicy`]
+    /// says, signed anew over the same bytes. A request whose inputs broke a documented limit, could not
+    /// be encoded, or whose requirement the credentials do not meet fails before anything is sent.
     pub async fn send<T: DeserializeOwned, E: DeserializeOwned>(
         &self,
         request: Request,
@@ -232,11 +278,88 @@ impl Client {
         request: Request,
         decode: crate::decode::Decoder<T>,
     ) -> Result<Response<T>, E> {
-        let inner = &*self.inner;
         let mut prepared = self.prepare(request)?;
-        let options = self.options.as_deref();
-        let policy = options.and_then(|o| o.retry).unwrap_or(inner.retry);
-        let timeout = options.and_then(|o| o.timeout).unwrap_or(inner.timeout);
+        match self.call(&mut prepared, false).await? {
+            Answered::Buffered {
+                status,
+                headers,
+                body,
+                attempts,
+            } => decoded(decode, status, headers, &body, attempts),
+            // `call` hands over a live body only when asked to; read in full all the same.
+            Answered::Live {
+                headers,
+                response,
+                attempts,
+            } => {
+                let status = response.status();
+                match self.read_capped(response, headers).await {
+                    Attempt::Answer { headers, body, .. } => {
+                        decoded(decode, status, headers, &body, attempts)
+                    }
+                    other => Err(self.error_of(other, attempts, self.timeout())),
+                }
+            }
+        }
+    }
+
+    /// Makes a prepared call: copies one-shot readers first when the request must read its body twice,
+    /// then runs the attempts, in a tracing span of its own with the feature `tracing`.
+    pub(crate) async fn call<E: DeserializeOwned>(
+        &self,
+        prepared: &mut Prepared,
+        live: bool,
+    ) -> Result<Answered, E> {
+        #[cfg(feature = "files")]
+        self.spool(prepared).await?;
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::Instrument as _;
+            let span = tracing::info_span!(
+                "openapi_client.call",
+                operation = prepared.operation.unwrap_or(""),
+                method = %prepared.method,
+                url = %prepared.shown_url(),
+                status = tracing::field::Empty,
+                attempts = tracing::field::Empty,
+            );
+            let recorded = span.clone();
+            let answered = self.execute(prepared, live).instrument(span).await;
+            match &answered {
+                Ok(Answered::Buffered {
+                    status, attempts, ..
+                }) => {
+                    recorded.record("status", status.as_u16());
+                    recorded.record("attempts", attempts);
+                }
+                Ok(Answered::Live {
+                    response, attempts, ..
+                }) => {
+                    recorded.record("status", response.status().as_u16());
+                    recorded.record("attempts", attempts);
+                }
+                Err(error) => {
+                    if let Some(status) = error.status() {
+                        recorded.record("status", status.as_u16());
+                    }
+                }
+            }
+            answered
+        }
+        #[cfg(not(feature = "tracing"))]
+        self.execute(prepared, live).await
+    }
+
+    /// The attempts of one call: sends the prepared request, and again as the retry policy says, until
+    /// an answer is successful or no retry is left. With `live`, a 2xx answer's body is left unread.
+    pub(crate) async fn execute<E: DeserializeOwned>(
+        &self,
+        prepared: &mut Prepared,
+        live: bool,
+    ) -> Result<Answered, E> {
+        let inner = &*self.inner;
+        let policy = self.policy();
+        let timeout = self.timeout();
 
         let mut clock = CallClock::start();
         // Requests sent, the clock-skew correction's included; and retries made under the policy.
@@ -249,10 +372,17 @@ impl Client {
                 Some((timestamp, signature)) => (timestamp, Some(signature)),
                 None => (self.timestamp(), None),
             };
-            let (wait, error) = match self
-                .attempt(&prepared, timestamp, presigned, timeout)
-                .await?
-            {
+            let outcome = self
+                .attempt(prepared, attempts, timestamp, presigned, timeout, live)
+                .await?;
+            let outcome = match outcome {
+                Attempt::Live { headers, response } => {
+                    return Ok(Answered::Live {
+                        headers,
+                        response,
+                        attempts,
+                    })
+                }
                 Attempt::Answer {
                     status,
                     headers,
@@ -260,66 +390,54 @@ impl Client {
                 } if status.is_success()
                     || (prepared.redirect_is_answer && status.is_redirection()) =>
                 {
-                    return decoded(decode, status, headers, &body, attempts)
+                    return Ok(Answered::Buffered {
+                        status,
+                        headers,
+                        body,
+                        attempts,
+                    })
                 }
+                failed => failed,
+            };
+            let wait = match &outcome {
                 Attempt::Answer {
-                    status,
-                    headers,
-                    body,
+                    status, headers, ..
                 } => {
                     if !skew_corrected
-                        && self.learn_clock_offset(&prepared, status, &headers, timestamp)
+                        && self.learn_clock_offset(prepared, *status, headers, timestamp)
                     {
                         skew_corrected = true;
                         continue;
                     }
-                    let wait = retry::retries_status(&prepared.method, status).then(|| {
+                    retry::retries_status(&prepared.method, *status).then(|| {
                         let now = i64::try_from(self.timestamp()).unwrap_or(i64::MAX);
-                        retry::retry_after(&headers, now)
+                        retry::retry_after(headers, now)
                             .unwrap_or_else(|| self.backoff(&policy, retries + 1))
-                    });
-                    let error = Error::Api(Box::new(ApiError {
-                        status,
-                        body: serde_json::from_slice(&body).ok(),
-                        raw_body: body_start(&body),
-                        headers,
-                        attempts,
-                    }));
-                    (wait, error)
-                }
-                Attempt::Transport(error) => {
-                    let wait = retry::retries_transport(&prepared.method, &error)
-                        .then(|| self.backoff(&policy, retries + 1));
-                    (wait, Error::Transport(error))
-                }
-                // Retried like a lost connection: only where sending again cannot do harm.
-                Attempt::Interrupted {
-                    status,
-                    headers,
-                    error,
-                } => {
-                    let wait = retry::retries_transport(&prepared.method, &error)
-                        .then(|| self.backoff(&policy, retries + 1));
-                    (
-                        wait,
-                        Error::Interrupted {
-                            status,
-                            headers,
-                            source: error,
-                        },
-                    )
-                }
-                Attempt::TooLarge(status) => {
-                    return Err(Error::ResponseTooLarge {
-                        status,
-                        limit: inner.max_response_bytes,
                     })
                 }
+                Attempt::Transport(error) => {
+                    #[cfg(feature = "files")]
+                    if let Some(failed) = upload_failure(error) {
+                        return Err(failed);
+                    }
+                    retry::retries_transport(&prepared.method, error)
+                        .then(|| self.backoff(&policy, retries + 1))
+                }
+                // Retried like a lost connection: only where sending again cannot do harm.
+                Attempt::Interrupted { error, .. } => {
+                    retry::retries_transport(&prepared.method, error)
+                        .then(|| self.backoff(&policy, retries + 1))
+                }
+                Attempt::Stalled(_) => retry::is_idempotent(&prepared.method)
+                    .then(|| self.backoff(&policy, retries + 1)),
+                Attempt::TooLarge(_) | Attempt::Live { .. } => None,
             };
+            let error = self.error_of(outcome, attempts, timeout);
             match wait {
                 Some(wait)
                     if policy.allows_another(retries + 1)
-                        && clock.elapsed().saturating_add(wait) <= policy.max_elapsed =>
+                        && clock.elapsed().saturating_add(wait) <= policy.max_elapsed
+                        && prepared.body.as_ref().is_none_or(Payload::replayable) =>
                 {
                     clock.wait(&inner.sleep, wait).await;
                     retries += 1;
@@ -327,6 +445,62 @@ impl Client {
                 _ => return Err(error),
             }
         }
+    }
+
+    /// The error for an attempt that did not succeed.
+    fn error_of<E: DeserializeOwned>(
+        &self,
+        outcome: Attempt,
+        attempts: u32,
+        timeout: Duration,
+    ) -> Error<E> {
+        match outcome {
+            Attempt::Answer {
+                status,
+                headers,
+                body,
+            } => Error::Api(Box::new(ApiError {
+                status,
+                body: serde_json::from_slice(&body).ok(),
+                raw_body: body_start(&body),
+                headers,
+                attempts,
+            })),
+            // Only a 2xx answer is left live, and that is no failure; kept whole for completeness.
+            Attempt::Live { response, headers } => Error::Api(Box::new(ApiError {
+                status: response.status(),
+                body: None,
+                raw_body: String::new(),
+                headers,
+                attempts,
+            })),
+            Attempt::Transport(error) => Error::Transport(error),
+            Attempt::Interrupted {
+                status,
+                headers,
+                error,
+            } => Error::Interrupted {
+                status,
+                headers,
+                source: error,
+            },
+            Attempt::TooLarge(status) => Error::ResponseTooLarge {
+                status,
+                limit: self.inner.max_response_bytes,
+            },
+            Attempt::Stalled(status) => Error::Stalled {
+                status,
+                after: timeout,
+            },
+        }
+    }
+
+    /// The timeout of each attempt: the call's option, else the client's.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.options
+            .as_deref()
+            .and_then(|o| o.timeout)
+            .unwrap_or(self.inner.timeout)
     }
 
     /// The computed wait before retry `retry` under `policy`, drawing a jitter factor only when needed.
@@ -338,314 +512,22 @@ impl Client {
         };
         policy.backoff(retry, jitter)
     }
-
-    /// Signs and sends the prepared request once and reads the answer, up to the size limit. `presigned`
-    /// is the signature for `timestamp` when it is already known.
-    async fn attempt<E>(
-        &self,
-        prepared: &Prepared,
-        timestamp: u64,
-        presigned: Option<HeaderValue>,
-        timeout: Duration,
-    ) -> Result<Attempt, E> {
-        let inner = &*self.inner;
-        let mut headers = prepared.headers.clone();
-        if let Some(signer) = inner.signer.as_ref().filter(|_| prepared.authenticated) {
-            if let Some(signature) = presigned {
-                signer.insert(&mut headers, signature, timestamp);
-            } else {
-                signer.sign_into(&mut headers, prepared, &inner.base_path, timestamp)?;
-            }
-        }
-
-        // Built directly rather than with `RequestBuilder`, whose `headers` copies the map entry by entry.
-        let mut request = reqwest::Request::new(prepared.method.clone(), prepared.url.clone());
-        *request.headers_mut() = headers;
-        *request.timeout_mut() = Some(timeout);
-        // Reference-counted copies of the bytes encoded once in `prepare`.
-        *request.body_mut() = prepared.body.as_ref().map(Payload::to_reqwest);
-        let mut response = match inner.http.execute(request).await {
-            Ok(response) => response,
-            Err(error) => return Ok(Attempt::Transport(error)),
-        };
-        let status = response.status();
-        let limit = inner.max_response_bytes;
-        let announced = response.content_length();
-        if announced.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
-            return Ok(Attempt::TooLarge(status));
-        }
-        let headers = std::mem::take(response.headers_mut());
-        // `announced` is at most `limit` here, so this allocation is bounded too.
-        let capacity = announced.map_or(0, |length| usize::try_from(length).unwrap_or(0));
-        let mut body = Vec::with_capacity(capacity);
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if chunk.len() > limit - body.len() {
-                        return Ok(Attempt::TooLarge(status));
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(error) => {
-                    return Ok(Attempt::Interrupted {
-                        status,
-                        headers,
-                        error,
-                    })
-                }
-            }
-        }
-        Ok(Attempt::Answer {
-            status,
-            headers,
-            body: Bytes::from(body),
-        })
-    }
-
-    /// Checks the request and builds everything that is the same for every attempt: URL, headers, and the
-    /// body encoded once.
-    fn prepare<E>(&self, request: Request) -> Result<Prepared, E> {
-        let inner = &*self.inner;
-        let Request {
-            method,
-            path,
-            query,
-            headers: extra_headers,
-            cookies,
-            body,
-            authenticated,
-            redirect_is_answer,
-            errors,
-            invalid,
-        } = request;
-        if !invalid.is_empty() {
-            return Err(Error::Validation(invalid));
-        }
-        if let Some((name, message)) = errors.into_iter().next() {
-            return Err(Error::invalid(name, message));
-        }
-
-        // Credential query parameters go into the URL here, before signing, so the signature covers them.
-        let query = if authenticated {
-            inner.credentials.with_query(query)
-        } else {
-            query
-        };
-        let url = self.url(&path, &query)?;
-        // Room for Content-Type, Cookie, and the signature and timestamp each attempt adds to its copy, so
-        // that no insert grows the map.
-        let mut headers = HeaderMap::with_capacity(
-            extra_headers.len() + inner.headers.len() + inner.credentials.headers.len() + 4,
-        );
-        for (name, value) in extra_headers {
-            let (header, value) = checked_header(name, &value)?;
-            headers.append(header, value);
-        }
-        if !cookies.is_empty() {
-            let (header, value) = checked_header("Cookie", &cookies)?;
-            headers.append(header, value);
-        }
-        // The client's own headers (Accept, User-Agent, the builder's) replace the operation's of the same
-        // name; a name the builder gave twice is sent twice. Except `Accept`: an operation sets its own
-        // only when its answers are not JSON (or its spec fixes the value), and then it knows better.
-        let own_accept = headers.contains_key(ACCEPT);
-        let kept = |name: &HeaderName| own_accept && name == ACCEPT;
-        for name in inner.headers.keys().filter(|name| !kept(name)) {
-            headers.remove(name);
-        }
-        for (name, value) in inner.headers.iter().filter(|(name, _)| !kept(name)) {
-            headers.append(name.clone(), value.clone());
-        }
-        if let Some(options) = &self.options {
-            let mut checked = Vec::with_capacity(options.headers.len());
-            for (name, value) in &options.headers {
-                let (header, value) = checked_header(name, value)?;
-                if self.is_reserved(&header) {
-                    return Err(Error::invalid(
-                        name.clone(),
-                        "set by the client itself; it cannot be replaced per request",
-                    ));
-                }
-                checked.push((header, value));
-            }
-            // Each name given replaces the header of that name; repeating a name sends it repeated.
-            for (header, _) in &checked {
-                headers.remove(header);
-            }
-            for (header, value) in checked {
-                headers.append(header, value);
-            }
-        }
-        if authenticated {
-            inner.credentials.add_headers(&mut headers);
-        }
-
-        // The body, whether it is a form, and the first attempt's signature when encoding computed it.
-        let (body, _is_multipart, presigned) = match body {
-            Body::None => (None, false, None),
-            Body::Json(Ok(bytes)) => {
-                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                (Some(Payload::Whole(bytes)), false, None)
-            }
-            Body::Json(Err(message))
-            | Body::Encoded {
-                bytes: Err(message),
-                ..
-            } => return Err(Error::invalid("body", message)),
-            Body::Encoded {
-                content_type,
-                bytes: Ok(bytes),
-            } => {
-                let (_, value) = checked_header("Content-Type", content_type)?;
-                headers.insert(CONTENT_TYPE, value);
-                (Some(Payload::Whole(bytes)), false, None)
-            }
-            #[cfg(feature = "multipart")]
-            Body::Multipart(form) => {
-                let (payload, content_type, signed) =
-                    self.encode_form(&form, method.as_str(), &url, authenticated)?;
-                headers.insert(CONTENT_TYPE, content_type);
-                (Some(payload), true, signed)
-            }
-        };
-
-        Ok(Prepared {
-            method,
-            url,
-            headers,
-            body,
-            #[cfg(all(feature = "signing", feature = "multipart"))]
-            is_multipart: _is_multipart,
-            authenticated,
-            redirect_is_answer,
-            presigned,
-        })
-    }
-
-    /// Headers a [`RequestOptions::header`] may not set: framing, content type, credentials, signature.
-    fn is_reserved(&self, name: &HeaderName) -> bool {
-        let inner = &*self.inner;
-        [
-            CONTENT_TYPE,
-            CONTENT_LENGTH,
-            TRANSFER_ENCODING,
-            HOST,
-            CONNECTION,
-        ]
-        .contains(name)
-            || inner.credentials.headers.contains_key(name)
-            || inner
-                .signer
-                .as_ref()
-                .is_some_and(|signer| signer.owns(name))
-    }
-
-    /// Sets path and query on a copy of the parsed base URL, refusing anything the parser changed: what is
-    /// signed is then, by construction, what is sent.
-    fn url<E>(&self, path: &str, query: &str) -> Result<Url, E> {
-        if !path.starts_with('/') {
-            return Err(Error::invalid(
-                "path",
-                format!("`{path}` does not start with '/'"),
-            ));
-        }
-        let base_path = &self.inner.base_path;
-        let mut full_path = String::with_capacity(base_path.len() + path.len());
-        full_path.push_str(base_path);
-        full_path.push_str(path);
-        // Only path and query are parsed: scheme, host and port were checked once, in `build`.
-        let mut url = self.inner.base.clone();
-        url.set_path(&full_path);
-        url.set_query((!query.is_empty()).then_some(query));
-        // The parser resolves `.` and `..` segments (also percent-encoded ones): `/contacts/..` would reach
-        // another resource than the one asked for, so such a path is refused rather than sent.
-        let same_path = url.path().strip_prefix(self.inner.base_path.as_str()) == Some(path);
-        if !same_path {
-            return Err(Error::invalid(
-                "path",
-                format!("`{path}` is changed by URL normalization (a `.` or `..` segment?)"),
-            ));
-        }
-        if url.query().unwrap_or_default() != query {
-            return Err(Error::invalid(
-                "query",
-                "the query string is changed by URL parsing",
-            ));
-        }
-        Ok(url)
-    }
 }
 
-#[cfg(feature = "multipart")]
-impl Client {
-    /// Encodes a form once, for every attempt: the body, its `Content-Type`, and the first attempt's
-    /// timestamp and signature when they could be computed while encoding.
-    ///
-    /// The first attempt's timestamp is read before encoding, so that the MAC takes the form's bytes as
-    /// they are written, while they are in cache.
-    #[allow(clippy::type_complexity)]
-    fn encode_form<E>(
-        &self,
-        form: &Form,
-        method: &str,
-        url: &Url,
-        authenticated: bool,
-    ) -> Result<(Payload, HeaderValue, Option<(u64, HeaderValue)>), E> {
-        let signature = self
-            .inner
-            .signer
-            .as_ref()
-            .filter(|_| authenticated)
-            .and_then(|signer| {
-                signer.form_signature(method, url, &self.inner.base_path, self.timestamp())
+/// The upload failure behind a transport error, when a streamed body could not be read or changed.
+#[cfg(feature = "files")]
+fn upload_failure<E>(error: &reqwest::Error) -> Option<Error<E>> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(failed) = cause.downcast_ref::<crate::payload::SourceError>() {
+            return Some(Error::Upload {
+                name: failed.name.clone(),
+                source: std::io::Error::new(failed.source.kind(), failed.source.to_string()),
             });
-        let (boundary, payload, signature) = self.encode(form, signature)?;
-        let presigned = match signature {
-            Some(signature) => Some((signature.timestamp(), signature.finish()?)),
-            None => None,
-        };
-        // A valid boundary is printable ASCII, so this cannot fail; mapped rather than unwrapped anyway.
-        let content_type = HeaderValue::try_from(multipart::content_type(&boundary))
-            .map_err(|_| Error::invalid("body", "boundary is not a valid header value"))?;
-        Ok((payload, content_type, presigned))
-    }
-
-    /// Encodes a form with a boundary from the client's source, drawing a new one when the boundary occurs
-    /// in the content. A copy of `signature` is given the body as it is written, and returned with it.
-    /// Large files are not copied: the body shares their bytes ([`Payload::Pieces`]).
-    fn encode<'a, E>(
-        &self,
-        form: &Form,
-        signature: Option<FormSignature<'a>>,
-    ) -> Result<(String, Payload, Option<FormSignature<'a>>), E> {
-        let mut attempt = 1;
-        loop {
-            let boundary = (self.inner.boundary)();
-            // A copy per boundary: a failed encoding may have fed part of a body.
-            let mut tapped = signature.clone();
-            let encoded = match &mut tapped {
-                Some(signature) => {
-                    form.encode_payload_tapped(&boundary, |bytes| signature.update(bytes))
-                }
-                None => form.encode_payload_tapped(&boundary, |_| {}),
-            };
-            match encoded {
-                Ok(bytes) => return Ok((boundary, bytes, tapped)),
-                Err(EncodeError::BoundaryInContent { .. }) if attempt < BOUNDARY_ATTEMPTS => {
-                    attempt += 1
-                }
-                // The caller's value is at fault, so the error names its part, not the whole body.
-                Err(EncodeError::InvalidJson { part, source }) => {
-                    return Err(Error::invalid(
-                        part,
-                        format!("cannot be serialized as JSON: {source}"),
-                    ))
-                }
-                Err(error) => return Err(Error::invalid("body", error.to_string())),
-            }
         }
+        source = cause.source();
     }
+    None
 }
 
 pub(crate) fn system_clock() -> u64 {
@@ -698,11 +580,19 @@ mod retry_tests;
 mod wire_tests;
 
 #[cfg(test)]
+mod stream_tests;
+
+#[cfg(test)]
+mod hook_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::auth::Auth;
     use crate::client::builder::without_userinfo;
     use crate::error::ConfigError;
+    use crate::multipart::Form;
+    use crate::request::Request;
     use crate::secret::Secret;
     use crate::signing::{Message, MultipartBody, PathForm, SignedPart, SigningRule};
     use crate::test_server::{Recorded, Reply, Server};
@@ -766,7 +656,7 @@ mod tests {
             .expect("decimal");
         let timestamp: u64 = timestamp;
         // Recomputed with the `hmac` crate directly, not with the signing code under test.
-        use hmac::Mac as _;
+        use hmac::{KeyInit as _, Mac as _};
         let mut mac =
             hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key");
         for part in [method.as_bytes(), path.as_bytes(), query.as_bytes()] {

@@ -62,6 +62,44 @@ pub enum Error<E> {
         /// The start of the body (up to 4 KiB, lossy UTF-8), to see what came instead.
         body_start: String,
     },
+    /// No configured credentials meet the operation's security requirement; nothing was sent. For each
+    /// alternative of the requirement, in order, the security schemes it lacks (their keys under
+    /// `components.securitySchemes`): configure every scheme of one of them.
+    #[error("missing credentials: this operation needs {}", list_alternatives(.missing))]
+    MissingCredentials {
+        /// The schemes each alternative lacks.
+        missing: Vec<Vec<String>>,
+    },
+    /// A streamed answer (server-sent events, a download) sent nothing for as long as the client's
+    /// timeout: before its status and headers arrived (`status` is then `None`), or between two pieces
+    /// of its body. The connection is closed.
+    #[error("{}the answer sent nothing for {after:?}", .status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
+    Stalled {
+        /// The status, when the head had arrived.
+        status: Option<StatusCode>,
+        /// How long it was silent: the timeout in force.
+        after: std::time::Duration,
+    },
+    /// A request body or file part streamed from a path or a reader could not be read, or changed
+    /// between the pass that signed it and the pass that sent it. The body was not sent whole: a server
+    /// never receives a body that differs from what was signed.
+    #[error("upload of {name}: {source}")]
+    Upload {
+        /// The file name of the part, or `body` (a binary body, or the body as a whole).
+        name: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing a downloaded body to a file failed.
+    #[error("saving the answer to {}: {source}", .path.display())]
+    Save {
+        /// The file written.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The answer's body is larger than [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)
     /// allows. Detected from `Content-Length` before reading, or while reading a body sent without one; the
     /// rest is not read. Never retried.
@@ -72,6 +110,20 @@ pub enum Error<E> {
         /// The limit in force, in bytes.
         limit: usize,
     },
+}
+
+fn list_alternatives(missing: &[Vec<String>]) -> String {
+    missing
+        .iter()
+        .map(|schemes| {
+            schemes
+                .iter()
+                .map(|scheme| format!("`{scheme}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
+        .collect::<Vec<_>>()
+        .join(", or ")
 }
 
 fn list_problems(problems: &[crate::validate::ValidationError]) -> String {
@@ -85,6 +137,11 @@ fn list_problems(problems: &[crate::validate::ValidationError]) -> String {
 /// reqwest's own message ("error sending request for url (...)") hides why; the one line an error is
 /// usually logged as should say it (connection refused, timed out, ...).
 fn with_causes(error: &reqwest::Error) -> String {
+    causes(error)
+}
+
+/// An error's message followed by those of its causes that it does not already say.
+pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -107,7 +164,12 @@ impl<E> Error<E> {
             | Error::ResponseTooLarge { status, .. }
             | Error::Interrupted { status, .. } => Some(*status),
             Error::Transport(error) => error.status(),
-            Error::InvalidRequest { .. } | Error::Validation(_) => None,
+            Error::Stalled { status, .. } => *status,
+            Error::InvalidRequest { .. }
+            | Error::Validation(_)
+            | Error::MissingCredentials { .. }
+            | Error::Upload { .. }
+            | Error::Save { .. } => None,
         }
     }
 
@@ -386,6 +448,30 @@ mod tests {
     fn config_error_names_every_missing_variable() {
         let error = ConfigError::MissingEnv(vec!["A".into(), "B".into()]);
         assert_eq!(error.to_string(), "missing environment variables: A, B");
+    }
+
+    #[test]
+    fn missing_credentials_name_each_alternatives_schemes() {
+        let error: Error<()> = Error::MissingCredentials {
+            missing: vec![
+                vec!["basicAuth".into()],
+                vec!["apiKey".into(), "clientId".into()],
+            ],
+        };
+        assert_eq!(
+            error.to_string(),
+            "missing credentials: this operation needs `basicAuth`, or `apiKey` and `clientId`"
+        );
+        assert_eq!(error.status(), None);
+        let stalled: Error<()> = Error::Stalled {
+            status: Some(StatusCode::OK),
+            after: std::time::Duration::from_secs(2),
+        };
+        assert_eq!(
+            stalled.to_string(),
+            "HTTP 200 OK: the answer sent nothing for 2s"
+        );
+        assert_eq!(stalled.status(), Some(StatusCode::OK));
     }
 
     #[test]

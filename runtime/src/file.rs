@@ -1,13 +1,17 @@
-//! [`FilePart`]: a file to upload in a `multipart/form-data` request.
+//! [`FilePart`]: a file to upload in a `multipart/form-data` request, held in memory or streamed from a
+//! file or a reader.
 
+use crate::upload::Upload;
 use bytes::Bytes;
 use std::fmt;
 use std::path::Path;
 
-/// A file to upload: its bytes, the file name sent to the server, and its content type.
+/// A file to upload: its content, the file name sent to the server, and its content type.
 ///
-/// The bytes are held in a [`Bytes`], so cloning a `FilePart` (or adding it to a form) shares them instead
-/// of copying. `Debug` and `Serialize` show the name, content type and length, never the bytes.
+/// The content is in memory ([`FilePart::new`], [`FilePart::from_path`]), shared rather than copied
+/// when the part is cloned or added to a form; or streamed from a file ([`FilePart::open`]) or a reader
+/// ([`FilePart::from_upload`]) as the request is sent, never loaded whole. `Debug` and `Serialize` show
+/// the name, content type and length, never the content.
 ///
 /// ```
 /// let avatar = openapi_client_runtime::FilePart::new(&b"\x89PNG\r\n\x1a\n"[..], "avatar.png", "image/png");
@@ -16,9 +20,13 @@ use std::path::Path;
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct FilePart {
-    bytes: Bytes,
+    content: Upload,
     file_name: String,
     content_type: String,
+    /// The length, when known before sending.
+    size: Option<u64>,
+    /// The type the first bytes announce, for a streamed file whose start was read.
+    sniffed: Option<&'static str>,
 }
 
 impl FilePart {
@@ -28,36 +36,73 @@ impl FilePart {
         file_name: impl Into<String>,
         content_type: impl Into<String>,
     ) -> Self {
+        Self::from_upload(Upload::from(bytes.into()), file_name, content_type)
+    }
+
+    /// A file whose content is `upload`: in memory, a path, or a reader ([`Upload`]). A streamed part is
+    /// read as the request is sent; its length, when [`Upload::len_hint`] knows it, is checked against
+    /// the spec's limits before sending.
+    pub fn from_upload(
+        upload: Upload,
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+    ) -> Self {
         Self {
-            bytes: bytes.into(),
+            size: upload.len_hint(),
+            sniffed: None,
+            content: upload,
             file_name: file_name.into(),
             content_type: content_type.into(),
         }
     }
 
-    /// Reads a file from disk (blocking). The content type is sniffed from the first bytes (PNG, JPEG, GIF,
-    /// WebP, PDF, MP4, 3GP, Ogg, MP3, AMR), else guessed from the extension, else
-    /// `application/octet-stream`. The file name sent is the path's last component.
+    /// Reads a file from disk into memory (blocking). The content type is sniffed from the first bytes
+    /// (PNG, JPEG, GIF, WebP, PDF, MP4, 3GP, Ogg, MP3, AMR), else guessed from the extension, else
+    /// `application/octet-stream`. The file name sent is the path's last component. For a large file,
+    /// [`FilePart::open`] streams it instead.
     pub fn from_path(path: impl AsRef<Path>) -> std::io::Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path)?;
-        let content_type = sniff(&bytes)
-            .or_else(|| {
-                path.extension()
-                    .and_then(|e| e.to_str())
-                    .and_then(by_extension)
-            })
-            .unwrap_or("application/octet-stream");
-        let file_name = path.file_name().map_or_else(
-            || "file".to_owned(),
-            |name| name.to_string_lossy().into_owned(),
-        );
-        Ok(Self::new(bytes, file_name, content_type))
+        let content_type = guess(path, &bytes);
+        Ok(Self::new(bytes, file_name(path), content_type))
     }
 
-    /// The file's bytes.
-    pub fn bytes(&self) -> &Bytes {
-        &self.bytes
+    /// A file streamed from disk as the request is sent, never loaded whole: each attempt reads it
+    /// anew (a signed request reads it twice, and fails if it changed in between). Reads its size and
+    /// its first bytes now, for the content type (as [`FilePart::from_path`] guesses it) and for the
+    /// spec's limits.
+    pub async fn open(path: impl AsRef<Path>) -> std::io::Result<Self> {
+        use tokio::io::AsyncReadExt as _;
+        let path = path.as_ref();
+        let mut file = tokio::fs::File::open(path).await?;
+        let size = file.metadata().await?.len();
+        let mut head = Vec::with_capacity(SNIFF_LEN);
+        (&mut file)
+            .take(SNIFF_LEN as u64)
+            .read_to_end(&mut head)
+            .await?;
+        Ok(Self {
+            content: Upload::path(path),
+            file_name: file_name(path),
+            content_type: guess(path, &head).to_owned(),
+            size: Some(size),
+            sniffed: sniff(&head),
+        })
+    }
+
+    /// The file's bytes, when they are in memory; `None` for a streamed file.
+    pub fn bytes(&self) -> Option<&Bytes> {
+        self.content.in_memory()
+    }
+
+    /// The content: bytes in memory, a path or a reader.
+    pub fn upload(&self) -> &Upload {
+        &self.content
+    }
+
+    /// Whether the content is streamed rather than in memory.
+    pub fn is_streamed(&self) -> bool {
+        self.content.is_streamed()
     }
 
     /// The file name sent in `Content-Disposition`.
@@ -70,30 +115,66 @@ impl FilePart {
         &self.content_type
     }
 
-    /// The length in bytes.
+    /// The length in bytes, when known before sending (always for content in memory and opened files).
+    pub fn size(&self) -> Option<u64> {
+        self.size
+    }
+
+    /// The length in bytes; 0 for a streamed part of unknown length (see [`size`](Self::size)).
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.size
+            .map_or(0, |size| usize::try_from(size).unwrap_or(usize::MAX))
     }
 
     /// The content type the file's magic bytes announce (PNG, JPEG, GIF, WEBP, PDF, MP4, 3GP, OGG, AMR,
-    /// MP3), whatever its name or declared content type say; `None` for other formats.
+    /// MP3), whatever its name or declared content type say; `None` for other formats, and for a
+    /// stream whose first bytes were not read.
     pub fn detected_content_type(&self) -> Option<&'static str> {
-        sniff(&self.bytes)
+        match self.content.in_memory() {
+            Some(bytes) => sniff(bytes),
+            None => self.sniffed,
+        }
     }
 
-    /// True when the file has no bytes.
+    /// True when the file has no bytes (as far as known before sending).
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.size == Some(0)
     }
+}
+
+/// Bytes read from a file's start to sniff its type.
+const SNIFF_LEN: usize = 16;
+
+/// The content type of a file: sniffed from its first bytes, else guessed from the extension, else
+/// `application/octet-stream`.
+fn guess(path: &Path, head: &[u8]) -> &'static str {
+    sniff(head)
+        .or_else(|| {
+            path.extension()
+                .and_then(|e| e.to_str())
+                .and_then(by_extension)
+        })
+        .unwrap_or("application/octet-stream")
+}
+
+/// The file name sent for a path: its last component.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || "file".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 impl fmt::Debug for FilePart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FilePart")
-            .field("file_name", &self.file_name)
+        let mut out = f.debug_struct("FilePart");
+        out.field("file_name", &self.file_name)
             .field("content_type", &self.content_type)
-            .field("len", &self.bytes.len())
-            .finish()
+            .field("len", &self.len());
+        if self.is_streamed() {
+            out.field("streamed", &true);
+        }
+        out.finish()
     }
 }
 
@@ -105,7 +186,7 @@ impl serde::Serialize for FilePart {
         let mut state = serializer.serialize_struct("FilePart", 3)?;
         state.serialize_field("file_name", &self.file_name)?;
         state.serialize_field("content_type", &self.content_type)?;
-        state.serialize_field("len", &self.bytes.len())?;
+        state.serialize_field("len", &self.len())?;
         state.end()
     }
 }
@@ -190,8 +271,8 @@ mod tests {
         assert_eq!(sniff(b"plain text"), None);
     }
 
-    #[test]
-    fn from_path_sniffs_then_falls_back_to_extension_then_octet_stream() {
+    #[tokio::test]
+    async fn from_path_and_open_sniff_then_fall_back_to_extension_then_octet_stream() {
         let dir = std::env::temp_dir().join(format!("runtime-file-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let cases = [
@@ -209,9 +290,16 @@ mod tests {
             let part = FilePart::from_path(&path).expect("read temp file");
             assert_eq!(part.content_type(), expected);
             assert_eq!(part.file_name(), name);
-            assert_eq!(part.bytes().as_ref(), bytes);
+            assert_eq!(part.bytes().map(|b| &b[..]), Some(bytes));
+            let opened = FilePart::open(&path).await.expect("open temp file");
+            assert_eq!(opened.content_type(), expected);
+            assert_eq!(opened.file_name(), name);
+            assert_eq!(opened.size(), Some(bytes.len() as u64));
+            assert!(opened.is_streamed() && opened.bytes().is_none());
+            assert_eq!(opened.detected_content_type(), part.detected_content_type());
         }
         assert!(FilePart::from_path(dir.join("missing")).is_err());
+        assert!(FilePart::open(dir.join("missing")).await.is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -7,7 +7,8 @@
 //! - transport and timeouts ([`Client`], [`ClientBuilder`]), retries with backoff that honour
 //!   `Retry-After` ([`RetryPolicy`]), per-call overrides ([`RequestOptions`]);
 //! - credentials ([`Auth`], [`Secret`], [`BasicAuth`]): API keys in headers, the query string or cookies,
-//!   basic and bearer; never shown in `Debug` output or errors;
+//!   basic and bearer, each named after its security scheme so that every operation sends exactly what
+//!   its [`SecurityRequirement`] asks for; never shown in `Debug` output, errors, hooks or traces;
 //! - request signing as the spec declares it ([`signing`], feature `signing`): HMAC-SHA256 over the
 //!   declared parts of the request and the exact body bytes sent;
 //! - parameter styles ([`params`]), strict percent-encoding ([`request::encode_path`]), JSON, form and
@@ -17,6 +18,11 @@
 //! - decoding of answers ([`decode`], [`de`]) into [`Response`], and typed failures ([`Error`],
 //!   [`ApiError`], [`ErrorKind`]) that keep the status and the start of the body;
 //! - page-by-page streams ([`pagination`]);
+//! - answers read as they arrive: binary downloads as a [`ByteStream`] ([`Client::download`]), and
+//!   server-sent events (`sse`, feature `sse`); uploads streamed from files and readers (`Upload`,
+//!   feature `files`);
+//! - hooks that see and change each attempt ([`Hook`], [`ClientBuilder::hook`]), and `tracing` spans
+//!   (feature `tracing`);
 //! - the command line of a generated client (`cli`, feature `cli`).
 //!
 //! # Features
@@ -31,9 +37,12 @@
 //! | `decimal`   | `format: decimal`                     | `rust_decimal` (re-exported) |
 //! | `uuid`      | `format: uuid`                        | `uuid` (re-exported)       |
 //! | `pattern`   | `pattern` constraints, checked before sending | `regex`            |
+//! | `files`     | uploads from files and readers, downloads saved to files | tokio `fs`, `memchr` |
+//! | `sse`       | `text/event-stream` answers              | `memchr`                |
+//! | `tracing`   | a span per call, an event per attempt    | `tracing`                  |
 //! | `cli`       | the generated crate's command line ([`cli`](mod@cli)) | `clap`, tokio's multi-threaded runtime |
 //!
-//! `full` turns on all of them.
+//! `multipart` turns on `files`. `full` turns on all of them.
 //!
 //! This crate never names generated code and knows nothing about any one API: what is specific to an
 //! API is declared in its spec and generated from it.
@@ -49,11 +58,13 @@ mod client;
 pub mod config;
 pub mod de;
 pub mod decode;
+mod download;
 mod error;
 #[cfg(feature = "multipart")]
 mod file;
 #[cfg(any(feature = "signing", feature = "multipart"))]
 mod hex;
+mod hooks;
 #[cfg(feature = "multipart")]
 pub mod multipart;
 mod options;
@@ -66,23 +77,31 @@ mod retry;
 mod secret;
 #[cfg(feature = "signing")]
 pub mod signing;
+#[cfg(feature = "sse")]
+pub mod sse;
+#[cfg(feature = "files")]
+mod upload;
 pub mod validate;
 
 #[cfg(test)]
 #[path = "../tests/support/server.rs"]
 mod test_server;
 
-pub use auth::{Auth, BasicAuth};
+pub use auth::{Auth, BasicAuth, SecurityRequirement};
 // `self::`: the `base64` crate has the same name.
 pub use self::base64::Base64;
 pub use client::{Client, ClientBuilder};
+pub use download::ByteStream;
 pub use error::{ApiError, ConfigError, Error, ErrorKind, Result};
 #[cfg(feature = "multipart")]
 pub use file::FilePart;
+pub use hooks::{Hook, HookRequest, HookResponse};
 pub use options::RequestOptions;
 pub use response::{RateLimit, Response};
 pub use retry::{BoxFuture, RetryPolicy};
 pub use secret::Secret;
+#[cfg(feature = "files")]
+pub use upload::Upload;
 
 /// HTTP methods (re-exported from reqwest), as used in [`request::Request::new`].
 pub use reqwest::Method;

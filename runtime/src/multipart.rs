@@ -4,10 +4,11 @@
 //! must be replayable, so this crate encodes forms itself instead of using reqwest's streaming form with its
 //! private random boundary. [`Form::encode`] measures the exact size first, allocates once and copies each
 //! file's bytes exactly once. The client copies only the text: files of 32 KiB or more go out as the bytes
-//! the caller's [`FilePart`] holds, pieces of a body that is signed and sent in order (`payload.rs`).
+//! the caller's [`FilePart`] holds, pieces of a body that is signed and sent in order (`payload.rs`); a
+//! streamed file ([`FilePart::open`]) is read from its file by each attempt, never held whole.
 
 use crate::file::FilePart;
-use crate::payload::Payload;
+use crate::payload::{Payload, Piece, Streamed};
 use memchr::memmem;
 use std::sync::Arc;
 
@@ -50,7 +51,8 @@ impl Content {
     fn bytes(&self) -> &[u8] {
         match self {
             Content::Text(text) => text.as_bytes(),
-            Content::File(file) => file.bytes(),
+            // A streamed file has no bytes here: the client reads it while sending.
+            Content::File(file) => file.bytes().map_or(&[][..], |bytes| &bytes[..]),
             // `encode` refuses a form holding one before anything is written.
             Content::InvalidJson(_) => &[],
         }
@@ -68,6 +70,15 @@ pub enum EncodeError {
     #[error("the multipart boundary occurs inside the content of part `{part}`")]
     BoundaryInContent {
         /// Name of the offending part.
+        part: String,
+    },
+    /// A file part is streamed from a file or a reader: only the client, which reads it while sending,
+    /// can encode the form.
+    #[error(
+        "part `{part}` is streamed from a file or a reader; the client sends it as it reads it"
+    )]
+    StreamedFile {
+        /// Name of the streamed part.
         part: String,
     },
     /// A file part's content type contains characters that cannot appear in a header line.
@@ -153,6 +164,14 @@ impl Form {
         }
     }
 
+    /// Whether a file part is streamed from a file or a reader (the form is then sent in pieces that
+    /// each attempt reads).
+    pub(crate) fn has_streamed_files(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|part| matches!(&part.content, Content::File(file) if file.is_streamed()))
+    }
+
     fn push(&mut self, name: &'static str, content: Content) {
         self.parts.push(Part { name, content });
     }
@@ -170,8 +189,9 @@ impl Form {
     /// ```
     ///
     /// Fails if a [`json`](Self::json) value could not be serialized (checked first: no boundary can fix
-    /// it), if the boundary is invalid (see [`EncodeError::InvalidBoundary`]), occurs inside any part's
-    /// content, or a file's content type is not a valid header value.
+    /// it), if a file part is streamed ([`EncodeError::StreamedFile`]), if the boundary is invalid (see
+    /// [`EncodeError::InvalidBoundary`]), occurs inside any part's content, or a file's content type is
+    /// not a valid header value.
     pub fn encode(&self, boundary: &str) -> Result<Vec<u8>, EncodeError> {
         self.encode_tapped(boundary, |_| {})
     }
@@ -192,6 +212,8 @@ impl Form {
     /// [`encode_tapped`](Self::encode_tapped), except that files of [`CHECK_CHUNK`] bytes or more are not
     /// copied: the body is the text between them, in exactly-sized buffers, and the files' own shared
     /// [`Bytes`](bytes::Bytes). A form without such files is one buffer, as `encode_tapped` makes it.
+    /// Streamed files become pieces each attempt reads ([`Payload::Streamed`]); `tap` is not given
+    /// their content.
     pub(crate) fn encode_payload_tapped(
         &self,
         boundary: &str,
@@ -203,12 +225,24 @@ impl Form {
         }
         let mut pieces = out.pieces;
         if !out.bytes.is_empty() {
-            pieces.push(bytes::Bytes::from(out.bytes));
+            pieces.push(Piece::Bytes(bytes::Bytes::from(out.bytes)));
         }
-        let len = pieces.iter().map(|piece| piece.len() as u64).sum();
-        Ok(Payload::Pieces {
-            pieces: pieces.into(),
-            len,
+        let in_memory: Option<Vec<bytes::Bytes>> = pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Bytes(bytes) => Some(bytes.clone()),
+                Piece::Source { .. } => None,
+            })
+            .collect();
+        Ok(match in_memory {
+            Some(pieces) => {
+                let len = pieces.iter().map(|piece| piece.len() as u64).sum();
+                Payload::Pieces {
+                    pieces: pieces.into(),
+                    len,
+                }
+            }
+            None => Payload::Streamed(Arc::new(Streamed { pieces })),
         })
     }
 
@@ -220,7 +254,7 @@ impl Form {
         tap: T,
         share: bool,
     ) -> Result<Output<'a, T>, EncodeError> {
-        self.check(boundary)?;
+        self.check(boundary, share)?;
         let mut counter = Counter { len: 0, share };
         self.write(boundary.as_bytes(), &mut counter)
             .map_err(boundary_in)?;
@@ -233,13 +267,21 @@ impl Form {
 
     /// What no boundary can fix, then the boundary itself: a [`json`](Self::json) value that could not be
     /// serialized, an invalid boundary, a file content type that is not a valid header value.
-    fn check(&self, boundary: &str) -> Result<(), EncodeError> {
+    fn check(&self, boundary: &str, share: bool) -> Result<(), EncodeError> {
         for part in &self.parts {
-            if let Content::InvalidJson(source) = &part.content {
-                return Err(EncodeError::InvalidJson {
-                    part: part.name.to_owned(),
-                    source: Arc::clone(source),
-                });
+            match &part.content {
+                Content::InvalidJson(source) => {
+                    return Err(EncodeError::InvalidJson {
+                        part: part.name.to_owned(),
+                        source: Arc::clone(source),
+                    })
+                }
+                Content::File(file) if !share && file.is_streamed() => {
+                    return Err(EncodeError::StreamedFile {
+                        part: part.name.to_owned(),
+                    })
+                }
+                _ => {}
             }
         }
         check_boundary(boundary)?;
@@ -320,17 +362,26 @@ impl Sink for Counter {
     }
 
     fn put_content(&mut self, content: &Content) -> bool {
-        if !(self.share && shared(content).is_some()) {
+        if !(self.share && (shared(content).is_some() || streamed(content).is_some())) {
             self.put(content.bytes());
         }
         true
     }
 }
 
-/// The file's bytes, when `content` is a file large enough to be sent as it is rather than copied.
+/// The file's bytes, when `content` is a file in memory large enough to be sent as it is rather than
+/// copied.
 fn shared(content: &Content) -> Option<&bytes::Bytes> {
     match content {
-        Content::File(file) if file.len() >= CHECK_CHUNK => Some(file.bytes()),
+        Content::File(file) => file.bytes().filter(|bytes| bytes.len() >= CHECK_CHUNK),
+        _ => None,
+    }
+}
+
+/// The file, when `content` is a file streamed from a file or a reader.
+fn streamed(content: &Content) -> Option<&FilePart> {
+    match content {
+        Content::File(file) if file.is_streamed() => Some(file),
         _ => None,
     }
 }
@@ -342,8 +393,8 @@ struct Output<'a, T> {
     bytes: Vec<u8>,
     /// Whether large files are shared ([`shared`]) instead of copied.
     share: bool,
-    /// When sharing: the body so far, up to and including the last shared file.
-    pieces: Vec<bytes::Bytes>,
+    /// When sharing: the body so far, up to and including the last shared or streamed file.
+    pieces: Vec<Piece>,
     boundary: &'a [u8],
     /// Built for the first content of [`SHORT_CONTENT`] bytes or more.
     finder: Option<memmem::Finder<'a>>,
@@ -394,6 +445,18 @@ impl<'a, T: FnMut(&[u8])> Output<'a, T> {
             .is_some()
     }
 
+    /// The text so far becomes a piece; the rest of the text goes into what is left of the buffer's
+    /// exact size, in a buffer of its own.
+    fn cut_piece(&mut self) {
+        self.feed_tap();
+        let rest = self.bytes.capacity() - self.bytes.len();
+        let text = std::mem::replace(&mut self.bytes, Vec::with_capacity(rest));
+        if !text.is_empty() {
+            self.pieces.push(Piece::Bytes(bytes::Bytes::from(text)));
+        }
+        self.tapped = 0;
+    }
+
     /// Gives the tap what was written since it was last given anything.
     fn feed_tap(&mut self) {
         (self.tap)(&self.bytes[self.tapped..]);
@@ -407,6 +470,17 @@ impl<T: FnMut(&[u8])> Sink for Output<'_, T> {
     }
 
     fn put_content(&mut self, part: &Content) -> bool {
+        if let Some(file) = streamed(part) {
+            // Only the client encodes such a form (`check` refused it otherwise): the file is read, and
+            // searched for the boundary, while it is sent.
+            self.cut_piece();
+            self.pieces.push(Piece::Source {
+                upload: file.upload().clone(),
+                name: file.file_name().to_owned(),
+                boundary: Some(Arc::from(self.boundary)),
+            });
+            return true;
+        }
         let content = part.bytes();
         if content.len() < CHECK_CHUNK {
             if self.holds_boundary(content) {
@@ -433,14 +507,8 @@ impl<T: FnMut(&[u8])> Sink for Output<'_, T> {
             start = end;
         }
         if let Some(file) = shared {
-            // The text so far becomes a piece; the rest of the text goes into what is left of the
-            // buffer's exact size, in a buffer of its own.
-            let rest = self.bytes.capacity() - self.bytes.len();
-            let text = std::mem::replace(&mut self.bytes, Vec::with_capacity(rest));
-            if !text.is_empty() {
-                self.pieces.push(bytes::Bytes::from(text));
-            }
-            self.pieces.push(file.clone());
+            self.cut_piece();
+            self.pieces.push(Piece::Bytes(file.clone()));
         }
         self.tapped = self.bytes.len();
         true
@@ -529,7 +597,7 @@ pub fn random_boundary() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let key = KEY.get_or_init(|| {
         let mut key = [0u8; 32];
-        if getrandom::getrandom(&mut key).is_err() {
+        if getrandom::fill(&mut key).is_err() {
             fallback_entropy(&mut key);
         }
         key

@@ -20,8 +20,13 @@ pub struct Request {
     /// `name=value` pairs for the `Cookie` header, `; `-joined, percent-encoded.
     pub(crate) cookies: String,
     pub(crate) body: Body,
-    /// False for operations the spec declares with `security: []`: no credentials, no signature.
-    pub(crate) authenticated: bool,
+    /// The operation's own security requirement (`Some(&[])` for `security: []`: no credentials, no
+    /// signature); `None` when it declares none and the client's default applies.
+    pub(crate) security: Option<crate::SecurityRequirement>,
+    /// The operation's id in the spec (`operationId`), for hooks and tracing.
+    pub(crate) operation: Option<&'static str>,
+    /// The media type asked for, replacing the client's `Accept` header.
+    pub(crate) accept: Option<&'static str>,
     /// A 3xx answer is the operation's answer, not an error: it documents redirects and no 2xx.
     pub(crate) redirect_is_answer: bool,
     /// Parameters whose values could not be serialized: (name, why), reported by `Client::send`.
@@ -45,6 +50,12 @@ pub(crate) enum Body {
         content_type: &'static str,
         bytes: Result<Bytes, String>,
     },
+    /// Bytes in memory, a file or a reader, with their media type; streamed unless in memory.
+    #[cfg(feature = "files")]
+    Upload {
+        content_type: &'static str,
+        upload: crate::Upload,
+    },
 }
 
 impl Request {
@@ -58,11 +69,25 @@ impl Request {
             headers: Vec::new(),
             cookies: String::new(),
             body: Body::None,
-            authenticated: true,
+            security: None,
+            operation: None,
+            accept: None,
             redirect_is_answer: false,
             errors: Vec::new(),
             invalid: Vec::new(),
         }
+    }
+
+    /// A request for the operation `operation_id` (its `operationId` in the spec, which hooks and tracing
+    /// see), otherwise as [`Request::new`].
+    pub fn for_operation(
+        operation_id: &'static str,
+        method: reqwest::Method,
+        path: String,
+    ) -> Self {
+        let mut request = Self::new(method, path);
+        request.operation = Some(operation_id);
+        request
     }
 
     /// Checks the operation's inputs (`("query", &query)`, `("body", &body)`) against the limits their
@@ -74,10 +99,23 @@ impl Request {
         }
     }
 
-    /// Sends this request without the credential headers and without a signature, for operations
-    /// the spec declares public (`security: []`).
+    /// Sends this request without credentials and without a signature, for operations the spec
+    /// declares public (`security: []`). The same as `security(&[])`.
     pub fn without_auth(&mut self) {
-        self.authenticated = false;
+        self.security = Some(&[]);
+    }
+
+    /// The operation's own security requirement, replacing the client's default
+    /// ([`Auth::security`](crate::Auth::security)): the request carries the credentials of its first
+    /// alternative that the client's credentials meet, and fails with
+    /// [`Error::MissingCredentials`](crate::Error::MissingCredentials) before sending when none is met.
+    pub fn security(&mut self, requirement: crate::SecurityRequirement) {
+        self.security = Some(requirement);
+    }
+
+    /// Asks for `media_type` in the `Accept` header instead of the client's (`application/json`).
+    pub fn accept(&mut self, media_type: &'static str) {
+        self.accept = Some(media_type);
     }
 
     /// Takes a 3xx answer as this operation's answer rather than an error, for an operation whose spec
@@ -189,6 +227,16 @@ impl Request {
         self.body = Body::Encoded {
             content_type,
             bytes: Ok(body),
+        };
+    }
+
+    /// Sets a binary body that may be a file or a reader ([`Upload`](crate::Upload)): in memory it is
+    /// sent as [`bytes`](Self::bytes) would; from a path or a reader it is streamed, never loaded whole.
+    #[cfg(feature = "files")]
+    pub fn upload(&mut self, content_type: &'static str, body: crate::Upload) {
+        self.body = Body::Upload {
+            content_type,
+            upload: body,
         };
     }
 

@@ -186,7 +186,7 @@ pub(crate) fn http_date_seconds(text: &str) -> Option<i64> {
 /// A random factor in `[0, 1)` from the operating system's generator.
 pub(crate) fn random_unit() -> f64 {
     let mut bytes = [0u8; 8];
-    if getrandom::getrandom(&mut bytes).is_err() {
+    if getrandom::fill(&mut bytes).is_err() {
         // Practically unreachable; the sub-second part of the time still spreads clients apart.
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)

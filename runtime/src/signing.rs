@@ -5,7 +5,7 @@
 //! computes the signature for it ([`SigningRule::signature`]). When the spec declares signing, the
 //! generator also emits a `sign` function for the API's own rule, which the crate re-exports here.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// How a request is signed: which header carries the signature and which request parts are signed, in order.
@@ -125,14 +125,19 @@ impl SigningRule {
 
 /// Feeds `parts` of `message` to `mac`, in order.
 pub(crate) fn feed(mac: &mut Hmac<Sha256>, parts: &[SignedPart], message: &Message<'_>) {
+    each_part(parts, message, |bytes| mac.update(bytes));
+}
+
+/// Gives `parts` of `message` to `put`, in order.
+fn each_part(parts: &[SignedPart], message: &Message<'_>, mut put: impl FnMut(&[u8])) {
     let mut digits = [0u8; 20];
     for part in parts {
         match part {
-            SignedPart::Method => mac.update(message.method.as_bytes()),
-            SignedPart::Path => mac.update(message.path.as_bytes()),
-            SignedPart::Query => mac.update(message.query.as_bytes()),
-            SignedPart::Timestamp => mac.update(decimal(message.timestamp, &mut digits)),
-            SignedPart::Body => mac.update(message.body),
+            SignedPart::Method => put(message.method.as_bytes()),
+            SignedPart::Path => put(message.path.as_bytes()),
+            SignedPart::Query => put(message.query.as_bytes()),
+            SignedPart::Timestamp => put(decimal(message.timestamp, &mut digits)),
+            SignedPart::Body => put(message.body),
         }
     }
 }
@@ -144,7 +149,7 @@ const HEX_DIGEST_LEN: usize = 64;
 pub(crate) fn keyed(secret: &[u8]) -> Hmac<Sha256> {
     // HMAC takes keys of any length (RFC 2104 hashes long keys and pads short ones), so the
     // `InvalidLength` error of the generic `KeyInit` API cannot happen for `Hmac<Sha256>`.
-    <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC accepts keys of any length")
+    <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts keys of any length")
 }
 
 /// Writes `value` in decimal into `buffer` (20 bytes hold `u64::MAX`) and returns the digits, so the
@@ -171,7 +176,7 @@ pub(crate) mod tests {
 
     /// The rule as documented, built here rather than taken from generated code, so these tests pin the
     /// runtime independently of the generator.
-    const RULE: SigningRule = SigningRule {
+    pub(crate) const RULE: SigningRule = SigningRule {
         header: "X-Signature-256",
         prefix: "sha256=",
         timestamp_header: "X-Timestamp",

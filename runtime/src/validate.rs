@@ -265,7 +265,8 @@ impl Problems {
     }
 
     /// A file is at most `max_bytes` long and of one of `allowed` types (`image/*` wildcards allowed),
-    /// judged by its magic bytes when they are recognised, else by its declared content type.
+    /// judged by its magic bytes when they are recognised, else by its declared content type. The size
+    /// of a streamed file of unknown length is not checked.
     #[cfg(feature = "multipart")]
     pub fn file(
         &mut self,
@@ -274,7 +275,7 @@ impl Problems {
         max_bytes: Option<u64>,
         allowed: &[&'static str],
     ) {
-        let len = file.len() as u64;
+        let len = file.size().unwrap_or(0);
         if let Some(max) = max_bytes.filter(|&max| len > max) {
             self.push(at, Rule::MaxBytes(max), format!("{len} bytes"));
         }

@@ -4,7 +4,8 @@
 //! 127.0.0.1 that verifies request signatures with its own HMAC code, parses multipart bodies with multer,
 //! records every request and answers with canned responses; and [`adversary`]: a raw-TCP server that plays a
 //! script of misbehaviours (truncated, oversized, non-JSON or slow answers, resets, hang-ups) for the
-//! client's error and retry handling. And [`mock`]: a mock of the whole Awal API, served from
+//! client's error and retry handling. [`recorder`]: a plain recording server for the clients generated
+//! from the fixture specs at build time (`build.rs`). And [`mock`]: a mock of the whole Awal API, served from
 //! `spec/awal.yaml` with the same signature checks, to try the client and the examples without an account
 //! (`cargo run -p awal-tests --bin awal-mock`).
 
@@ -19,6 +20,7 @@ pub mod cli_fixture {
 pub mod harness;
 pub mod mock;
 pub mod pointer;
+pub mod recorder;
 pub mod server;
 pub mod vectors;
 

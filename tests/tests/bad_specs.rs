@@ -56,11 +56,11 @@ fn a_document_without_openapi_is_refused() {
     assert_eq!(pointer, "#");
     assert_eq!(
         message,
-        "the `openapi` field is missing: this is not an OpenAPI 3.0 document"
+        "the `openapi` field is missing: this is not an OpenAPI 3.0 or 3.1 document"
     );
     assert_eq!(
         hint.as_deref(),
-        Some("start the document with `openapi: 3.0.3`")
+        Some("start the document with `openapi: 3.1.1` (or 3.0.3)")
     );
 }
 
@@ -70,20 +70,56 @@ fn swagger_2_is_named_with_a_way_out() {
     assert_eq!(pointer, "#/swagger");
     assert_eq!(
         message,
-        "this is a Swagger 2.0 document; only OpenAPI 3.0.x is supported"
+        "this is a Swagger 2.0 document; only OpenAPI 3.0.x and 3.1.x are supported"
     );
     assert!(hint.is_some_and(|h| h.contains("swagger2openapi")));
 }
 
 #[test]
-fn openapi_3_1_is_refused_at_its_version() {
-    let (pointer, message, hint) = only("openapi-3.1.yaml");
+fn openapi_3_2_is_refused_at_its_version() {
+    let (pointer, message, hint) = only("openapi-3.2.yaml");
     assert_eq!(pointer, "#/openapi");
     assert_eq!(
         message,
-        "OpenAPI 3.1.0 documents are not supported; only 3.0.x is"
+        "OpenAPI 3.2.0 documents are not supported yet; 3.0.x and 3.1.x are"
     );
-    assert!(hint.is_some_and(|h| h.contains("convert")));
+    assert!(hint.is_some_and(|h| h.contains("set `openapi: 3.1.1`")));
+}
+
+#[test]
+fn a_type_array_with_an_unknown_type_names_the_item() {
+    let (pointer, message, hint) = only("type-array-unknown.yaml");
+    assert_eq!(pointer, "#/components/schemas/Thing/properties/size/type/2");
+    assert_eq!(
+        message,
+        "`type` lists the string \"interger\", which is not a JSON Schema type"
+    );
+    assert!(hint.is_some_and(|h| h.contains("integer")));
+}
+
+#[test]
+fn a_const_its_type_does_not_allow_names_the_const() {
+    let (pointer, message, _) = only("const-clash.yaml");
+    assert_eq!(
+        pointer,
+        "#/components/schemas/Thing/properties/version/const"
+    );
+    assert_eq!(
+        message,
+        "`const: \"2\"` is not a value of `type: integer`, so no value is valid here"
+    );
+}
+
+#[test]
+fn a_dangling_defs_reference_names_the_reference_as_written() {
+    // The reference has a sibling, so the loader moved it under `allOf`: the diagnostic still names
+    // the place the author wrote.
+    let (pointer, message, _) = only("dangling-defs-ref.yaml");
+    assert_eq!(pointer, "#/components/schemas/Thing/properties/part");
+    assert!(
+        message.contains("#/components/schemas/Thing/$defs/Part"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -132,6 +132,7 @@ fn operations_lists_every_operation_and_the_environment_it_reads() {
             {"name": "upload-photo", "operation_id": "uploadPhoto", "method": "POST", "path": "/pets/{petId}/photo"},
             {"name": "put-raw", "operation_id": "putRaw", "method": "PUT", "path": "/pets/{petId}/raw"},
             {"name": "get-note", "operation_id": "getNote", "method": "GET", "path": "/pets/{petId}/note"},
+            {"name": "watch-moods", "operation_id": "watchMoods", "method": "GET", "path": "/pets/{petId}/moods"},
             {"name": "add-note", "operation_id": "addNote", "method": "POST", "path": "/notes"}
         ]
     });
@@ -305,6 +306,71 @@ async fn file_references_become_parts_and_bodies_and_answers_go_where_asked() {
     // A text answer, printed as it came; the operation asks for text.
     assert_eq!(printed(&outputs[3]), "Rex likes the sea.\n");
     assert_eq!(seen[3].header("accept"), Some("text/plain"));
+}
+
+/// Server-sent events come out one JSON line each as they arrive; a malformed one is an error line on
+/// stderr, the events after it still come, and the exit code says the stream was not all well. A binary
+/// answer without `--output` is written raw to stdout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_are_json_lines_and_downloads_go_to_stdout_raw() {
+    let stream = b"data: {\"mood\": \"happy\"}\nid: 1\n\n: a comment\r\ndata: not json\n\nevent: change\ndata: {\"mood\":\nretry: 1500\ndata: \"sleepy\"}\n\n";
+    let record = TempFile::new("raw.bin", b"new");
+    let (outputs, seen) = fixture_against(vec![
+        (
+            reply(200, "text/event-stream", stream),
+            args(&["watch-moods", "--pet-id", "7"]),
+        ),
+        (
+            reply(200, "text/event-stream", b"data: {\"mood\": \"calm\"}"),
+            args(&[
+                "call",
+                "watch-moods",
+                "--input",
+                r#"{"path": {"petId": 7}}"#,
+            ]),
+        ),
+        (
+            reply(200, "application/octet-stream", b"\x00\xffold\n"),
+            args(&[
+                "put-raw",
+                "--pet-id",
+                "7",
+                "--body",
+                &json!({"$file": record.path()}).to_string(),
+            ]),
+        ),
+    ])
+    .await;
+    assert_eq!(seen[0].header("accept"), Some("text/event-stream"));
+    assert_eq!(outputs[0].status.code(), Some(1), "{}", stderr(&outputs[0]));
+    let lines: Vec<serde_json::Value> = stdout(&outputs[0])
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON document per line"))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            json!({"event": "message", "data": {"mood": "happy"}, "id": "1"}),
+            json!({"event": "change", "data": {"mood": "sleepy"}, "id": "1", "retry": 1500}),
+        ]
+    );
+    let errors = stderr(&outputs[0]);
+    let errors: Vec<&str> = errors.lines().collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0]
+            .starts_with("error: HTTP 200 OK: the response body did not match the expected type"),
+        "{errors:?}"
+    );
+    assert_eq!(errors[1], "error: 1 malformed event(s) in the stream");
+    // The last event needs no blank line after it.
+    assert_eq!(
+        printed(&outputs[1]),
+        "{\"event\":\"message\",\"data\":{\"mood\":\"calm\"}}\n"
+    );
+    assert_eq!(outputs[2].status.code(), Some(0), "{}", stderr(&outputs[2]));
+    assert_eq!(outputs[2].stdout, b"\x00\xffold\n");
+    assert_eq!(seen[2].body, b"new");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -229,6 +229,44 @@ async fn send_media_message_by_link_is_json_and_by_upload_is_multipart() {
 }
 
 #[tokio::test]
+async fn a_document_streamed_from_disk_is_signed_over_the_bytes_sent() {
+    let server = start_server().await;
+    server.enqueue(sent(12352));
+    let client = client(&server.base_url());
+    // Larger than the pieces the file is read and sent in, so it goes out in several.
+    let mut document = awal_tests::harness::invoice_pdf();
+    document.extend((0..700_000u32).map(|i| (i % 241) as u8));
+    let dir = std::env::temp_dir().join(format!("awal-streamed-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("invoice.pdf");
+    std::fs::write(&path, &document).expect("write the document");
+
+    let file = FilePart::open(&path).await.expect("open the document");
+    assert!(file.is_streamed() && file.bytes().is_none());
+    assert_eq!(file.content_type(), "application/pdf");
+    let body: SendMediaMessageBody =
+        SendMediaUploadRequest::new("96650000000", MediaType::Document, file).into();
+    let sent = client
+        .send_media_message(&phone_number_id(), &body)
+        .await
+        .expect("200");
+    assert_eq!(sent.message.id, 12352);
+
+    // The server checked the signature with its own HMAC code over the body it received, and multer
+    // found the whole document in it.
+    let requests = signed_requests(&server, 1);
+    assert_eq!(
+        form_parts(&requests[0]),
+        vec![
+            text_part("phone", "96650000000"),
+            text_part("type", "document"),
+            file_part("file", "invoice.pdf", "application/pdf", document),
+        ]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
 async fn every_documented_media_type_is_sent_and_an_unknown_one_is_refused_before_sending() {
     let server = start_server().await;
     let types = [

@@ -1,13 +1,17 @@
 //! Property test: the generator returns (`Ok` or diagnostics) on mutated specs and never panics.
 //!
-//! Seeds are real specs (the Awal spec, a few small corpus specs, the specs under `tests/fixtures/`).
-//! Each case mutates one as a JSON tree (deletes, renames or adds keys, gives a node a value of another
-//! type, points `$ref`s at random, dangling, external or circular targets, swaps or duplicates
-//! subtrees) and/or as text (truncates it, inserts or removes bytes), then runs `codegen::generate`.
+//! Seeds are real specs (the Awal spec, a few small corpus specs, 3.0 and 3.1, the specs under
+//! `tests/fixtures/`). Each case mutates one as a JSON tree (deletes, renames or adds keys, among them
+//! the 3.1 keywords, gives a node a value of another type, a `type` array or a boolean schema, points
+//! `$ref`s at random, dangling, external or circular targets, swaps or duplicates subtrees) and/or as
+//! text (truncates it, inserts or removes bytes), then runs `codegen::generate`. A 3.0 seed's tree is
+//! the loaded document; a 3.1 seed's is the document as written, so that its 3.1 keywords are mutated
+//! before the loader rewrites them.
 //!
 //! Deterministic: a fixed RNG seed. `PROPTEST_CASES=20000 cargo test --release -p awal-tests --test fuzz`
 //! runs more cases; a panicking input is saved to `$TMPDIR/awal-fuzz-panic.txt`.
 
+use codegen::load::{Document, Version};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::Value;
@@ -28,6 +32,8 @@ struct Seed {
     name: String,
     text: String,
     tree: Option<Value>,
+    /// An OpenAPI 3.1 document (its tree as written).
+    oas31: bool,
 }
 
 fn seeds() -> Vec<Seed> {
@@ -39,6 +45,10 @@ fn seeds() -> Vec<Seed> {
         "oai-petstore-expanded.yaml",
         "oai-link-example.yaml",
         "prog-buildomat.json",
+        "oas31-oai-tictactoe.yaml",
+        "oas31-oai-webhook-example.yaml",
+        "oas31-fastapi-infinity.json",
+        "oas31-aspnet-eshop-catalog.json",
     ] {
         // The corpus sits beside the repository; a checkout without it fuzzes the other seeds.
         if corpus.join(name).exists() {
@@ -52,7 +62,9 @@ fn seeds() -> Vec<Seed> {
         for entry in std::fs::read_dir(&dir).expect("a fixtures directory") {
             let path = entry.expect("entry").path();
             let spec = path.extension().is_some_and(|e| e == "yaml")
-                || path.parent().is_some_and(|p| p.ends_with("bad"));
+                || path
+                    .parent()
+                    .is_some_and(|p| p.ends_with("bad") || p.ends_with("oas31"));
             if path.is_dir() {
                 dirs.push(path);
             } else if spec {
@@ -66,14 +78,20 @@ fn seeds() -> Vec<Seed> {
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).expect("seed");
-            // The loaded document, back as a tree: what the loader reads, normalized.
-            let tree = codegen::load::load(&text)
-                .ok()
-                .and_then(|api| serde_json::to_value(api).ok());
+            // A 3.0 document as loaded, back as a tree (what the loader reads, normalized); a 3.1
+            // document as written, which must load too.
+            let loaded = codegen::load::load(&text).ok();
+            let oas31 = loaded.as_ref().map(|spec| spec.version) == Some(Version::V3_1);
+            let tree = match loaded.as_ref().map(|spec| spec.version) {
+                Some(Version::V3_1) => Document::parse(&text).ok().map(|d| d.tree().clone()),
+                Some(Version::V3_0) => loaded.and_then(|spec| serde_json::to_value(&spec.api).ok()),
+                None => None,
+            };
             Seed {
                 name: path.display().to_string(),
                 text,
                 tree,
+                oas31,
             }
         })
         .collect()
@@ -90,7 +108,21 @@ enum Replacement {
     EmptyList,
     EmptyMap,
     List(i64),
+    /// A 3.1 `type` array.
+    Types(&'static [&'static str]),
 }
+
+/// `type` arrays, good and bad.
+const TYPE_ARRAYS: &[&[&str]] = &[
+    &["string", "null"],
+    &["integer", "string"],
+    &["object", "null"],
+    &["array", "number", "null"],
+    &["null"],
+    &[],
+    &["strng"],
+    &["boolean", "boolean"],
+];
 
 impl Replacement {
     fn value(&self) -> Value {
@@ -105,6 +137,9 @@ impl Replacement {
             Replacement::EmptyList => Value::Array(Vec::new()),
             Replacement::EmptyMap => Value::Object(serde_json::Map::new()),
             Replacement::List(i) => Value::Array(vec![Value::from(*i)]),
+            Replacement::Types(names) => {
+                Value::Array(names.iter().map(|n| Value::from(*n)).collect())
+            }
         }
     }
 }
@@ -165,6 +200,29 @@ const KEYS: &[&str] = &[
     "servers",
     "security",
     "title",
+    // OpenAPI 3.1 and JSON Schema 2020-12.
+    "const",
+    "examples",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "prefixItems",
+    "$defs",
+    "contentMediaType",
+    "contentEncoding",
+    "propertyNames",
+    "patternProperties",
+    "unevaluatedProperties",
+    "$schema",
+    "$id",
+    "$comment",
+    "$dynamicRef",
+    "if",
+    "then",
+    "dependentSchemas",
+    "webhooks",
+    "pathItems",
+    "jsonSchemaDialect",
+    "x-codegen-tuple",
     "200",
     "2XX",
     "self",
@@ -256,6 +314,7 @@ fn replacement() -> impl Strategy<Value = Replacement> {
         Just(Replacement::EmptyList),
         Just(Replacement::EmptyMap),
         any::<i64>().prop_map(Replacement::List),
+        prop::sample::select(TYPE_ARRAYS).prop_map(Replacement::Types),
     ]
 }
 
@@ -263,6 +322,7 @@ fn ref_target() -> impl Strategy<Value = RefTarget> {
     prop_oneof![
         4 => any::<u64>().prop_map(RefTarget::Node),
         1 => "[A-Za-z]{1,8}".prop_map(|k| RefTarget::Dangling(format!("#/components/schemas/{k}"))),
+        1 => "[A-Za-z]{1,8}".prop_map(|k| RefTarget::Dangling(format!("#/$defs/{k}"))),
         1 => Just(RefTarget::External),
         1 => "[#/~%a-z0-9{}]{0,12}".prop_map(RefTarget::Garbage),
         1 => Just(RefTarget::ItSelf),
@@ -591,6 +651,9 @@ static PANIC: Mutex<Option<String>> = Mutex::new(None);
 fn mutated_specs_never_panic_the_generator() {
     let seeds = seeds();
     assert!(seeds.iter().any(|s| s.tree.is_some()), "no seed loads");
+    // `tests/fixtures/oas31/` is part of the repository: its specs are seeds.
+    let oas31 = seeds.iter().filter(|s| s.oas31 && s.tree.is_some()).count();
+    assert!(oas31 >= 10, "only {oas31} OpenAPI 3.1 seeds load");
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())

@@ -52,8 +52,11 @@ fn public_operations_are_sent_without_credentials() {
 #[test]
 fn a_spec_without_signing_gets_plain_credential_headers() {
     let text = generated(PUBLIC_AND_PRIVATE);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(
-        text.contains("rt::Auth::unsigned().header(\"X-Key\", credentials.api_key)"),
+        compact.contains(
+            r#"rt::Auth::unsigned().header("X-Key",credentials.api_key).scheme("key").security(&[&["key"]])"#
+        ),
         "{text}"
     );
     assert!(!text.contains("SIGNING_RULE"), "{text}");
@@ -138,18 +141,20 @@ fn ignored_header_parameters_fixed_headers_and_answers_that_are_not_json() {
     // No arguments for the ignored parameters; the fixed values are sent.
     assert!(!text.contains("GetReportParams"), "{text}");
     assert!(
-        compact.contains(r#"request.header("Accept",&"text/csv");request.header("Content-Type",&"application/json");"#),
+        compact.contains(
+            r#"request.accept("text/csv");request.header("Content-Type",&"application/json");"#
+        ),
         "{text}"
     );
     // `*/*` with a schema is read as JSON, asked for as `*/*`.
     assert!(
-        compact.contains(r#"request.header("Accept",&"*/*");self.send(request)"#),
+        compact.contains(r#"request.accept("*/*");self.send(request)"#),
         "{text}"
     );
     // A documented redirect is the answer; its body is not read. The body is optional.
     assert!(
         compact.contains(
-            r#"body:Option<&types::Login>,)->implFuture<Output=Result<Response<()>,rt::serde_json::Value>>+'_{letmutrequest=Request::new(Method::POST,"/login".to_owned());request.redirect_is_answer();ifletSome(body)=body{request.json(body);}self.send_with(request,rt::decode::empty)"#
+            r#"body:Option<&types::Login>,)->implFuture<Output=Result<Response<()>,rt::serde_json::Value>>+'_{letmutrequest=Request::for_operation("login",Method::POST,"/login".to_owned(),);request.redirect_is_answer();ifletSome(body)=body{request.json(body);}self.send_with(request,rt::decode::empty)"#
         ),
         "{text}"
     );
@@ -157,4 +162,30 @@ fn ignored_header_parameters_fixed_headers_and_answers_that_are_not_json() {
     assert!(compact.contains("pubuser:String,"), "{text}");
     assert!(compact.contains("pubpassword:Option<String>,"), "{text}");
     assert!(compact.contains("pubsession:Option<String>,"), "{text}");
+}
+
+/// A spec whose only type is sent: its `Deserialize` impl is behind `full-serde`, and names the runtime
+/// by its full path, so `types.rs` imports `rt` only when something outside the gate names it (an
+/// unused import would be a warning in the crate built without the feature).
+#[test]
+fn types_only_sent_leave_no_unused_runtime_import() {
+    let out = generate(
+        "openapi: 3.0.3\ninfo: {title: Sent, version: '1'}\npaths:\n  /notes:\n    post:\n      operationId: addNote\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {type: object, properties: {text: {type: string}}}\n      responses: {'204': {description: done}}\n",
+        &Options::default(),
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let types = &out
+        .files
+        .iter()
+        .find(|f| f.path == "types.rs")
+        .expect("types.rs")
+        .contents;
+    assert!(
+        !types.contains("use openapi_client_runtime as rt;"),
+        "{types}"
+    );
+    assert!(
+        types.contains("#[cfg(feature = \"full-serde\")]\nopenapi_client_runtime::from_map!("),
+        "{types}"
+    );
 }

@@ -131,8 +131,12 @@ fn not_yaml_and_wrong_versions_are_refused_with_a_location() {
     assert!(d.0[0].message.contains("line 3, column 1"), "{d}");
     let d = generate("swagger: '2.0'\n", &Options::default()).expect_err("2.0 must fail");
     assert_eq!(pointers(&d), ["#/swagger"]);
-    let d = generate("openapi: 3.1.0\n", &Options::default()).expect_err("3.1 must fail");
+    let d = generate("openapi: 3.2.0\n", &Options::default()).expect_err("3.2 must fail");
     assert_eq!(pointers(&d), ["#/openapi"]);
+    // 3.1 is read: what this one lacks is `info`.
+    let d = generate("openapi: 3.1.0\n", &Options::default()).expect_err("no info");
+    assert_eq!(pointers(&d), ["#"]);
+    assert!(d.0[0].message.contains("missing field `info`"), "{d}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use awal_client::Secret;
 use awal_tests::harness::SECRET;
 use axum::http::{HeaderMap, HeaderValue};
 use chrono::{DateTime, TimeZone, Utc};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
@@ -62,7 +62,8 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
 fn the_signature_is_sha256_prefixed_lowercase_hex_hmac_of_the_raw_body() {
     let signature = webhooks::signature(SECRET.as_bytes(), MESSAGE_RECEIVED.as_bytes());
     // Computed independently with the hmac crate.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(SECRET.as_bytes()).expect("any key length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("any key length");
     mac.update(MESSAGE_RECEIVED.as_bytes());
     let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
     assert_eq!(signature, expected);

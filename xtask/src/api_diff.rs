@@ -298,10 +298,11 @@ impl Operation {
         let syn::ImplItemFn {
             attrs,
             vis,
-            defaultness,
+            modifiers,
             sig,
             block,
         } = method;
+        let defaultness = modifiers.defaultness;
         let (signature, docs) = split_docs(quote::quote!(#(#attrs)* #vis #defaultness #sig));
         let (body, _) = split_docs(block.to_token_stream());
         Operation {

@@ -7,17 +7,21 @@
 //!   each stage and of the whole generation, in-process.
 //! - `client`: `cargo bench -p awal-client` with the benches `sign_encode` (sign + encode against the
 //!   HMAC floor, bytes allocated per call), `end_to_end` (create-contact over loopback against a
-//!   hand-written reqwest request sending the same bytes) and `upload_rss` (peak RSS of a 100 MiB upload).
+//!   hand-written reqwest request sending the same bytes), `upload_rss` (peak RSS of a 100 MiB upload) and
+//!   `stream_rss` (peak RSS and throughput of a 1 GiB download and 1 GiB uploads, unsigned and signed,
+//!   against hand-written reqwest streams).
 //! - `crates`: per spec, `cargo xtask gen --spec SPEC --out target/bench/<name>` run as a subprocess
 //!   under `/usr/bin/time -v` when it is installed (Debian package `time`), for its peak RSS; the
 //!   generated lines counted on disk; then the crate's warm `cargo check`: a first check builds the
 //!   dependencies (in the shared `target/bench-target`), then `src/lib.rs` is touched and a second check
 //!   is timed. Incremental compilation is off for both, so the timed check re-checks the whole crate, as
 //!   a user's first check after adding it does.
+//! - `build-cost`: nexus and bunq, a clean `cargo check` and a debug `cargo build` of the generated crate
+//!   alone against progenitor's output for the same spec, in the same run ([`crate::build_cost`]).
 //!
 //! The benches print their results as `bench-summary key=value` lines, which this module collects; each
 //! bench's full output goes to `target/bench/logs/<bench>.log`. The specs: the Awal spec, and nexus, bunq,
-//! GitHub and Stripe from `../shared/corpus/` (skipped with a note when absent). Wall-clock timing is fine
+//! GitHub, Stripe and OpenAI's 3.1 spec from `../shared/corpus/` (skipped with a note when absent). Wall-clock timing is fine
 //! here: this is a measurement, never a test.
 
 use std::collections::BTreeMap;
@@ -27,7 +31,12 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// The sections, in the order they run.
-pub const SECTIONS: [&str; 3] = ["generate", "client", "crates"];
+pub const SECTIONS: [&str; 4] = ["generate", "client", "crates", "build-cost"];
+
+/// The specs of the `build-cost` section (issue 12, target 7): ours ≤ 0.33 × progenitor's, check and build.
+const BUILD_COST_SPECS: [&str; 2] = ["nexus", "bunq"];
+/// The most our crate may cost to compile, as a share of progenitor's.
+const BUILD_COST_TARGET: f64 = 0.33;
 
 /// A spec measured: its short name (the criterion group of the generate bench) and its path relative to
 /// the project root.
@@ -68,7 +77,7 @@ const fn generator(
     }
 }
 
-const SPECS: [Spec; 5] = [
+const SPECS: [Spec; 6] = [
     Spec {
         name: "awal_spec",
         path: "spec/awal.yaml",
@@ -115,6 +124,14 @@ const SPECS: [Spec; 5] = [
             progenitor: generator(None, None, None),
             openapi_generator: generator(Some(5.8), None, None),
         }),
+    },
+    // OpenAPI 3.1 (issue 13): under 1 s in-process; progenitor refuses 3.1 documents.
+    Spec {
+        name: "openai31",
+        path: "../shared/corpus/openai-latest-3.1.yaml",
+        generate_target: Some(1.0),
+        check_target: None,
+        reference: None,
     },
 ];
 
@@ -167,6 +184,7 @@ pub fn run(root: &Path, sections: &[&str]) -> Result<String, String> {
                 &["--warm-up-time", "1", "--measurement-time", "3"][..],
             ),
             ("upload_rss", &[][..]),
+            ("stream_rss", &[][..]),
         ] {
             results.extend(cargo_bench(root, &logs, "awal-client", bench, args)?);
         }
@@ -185,7 +203,56 @@ pub fn run(root: &Path, sections: &[&str]) -> Result<String, String> {
             crates.insert(spec.name, measured);
         }
     }
-    Ok(summary(root, &results, &crates, &notes))
+    let mut costs = Vec::new();
+    if sections.contains(&"build-cost") {
+        for spec in SPECS.iter().filter(|s| BUILD_COST_SPECS.contains(&s.name)) {
+            let path = root.join(spec.path);
+            if !path.is_file() {
+                notes.push(format!("{}: {} not found, skipped", spec.name, spec.path));
+                continue;
+            }
+            match crate::build_cost::measure(root, spec.name, &path) {
+                Ok(cost) => costs.push((spec.name, cost)),
+                Err(problem) => notes.push(format!("{} build cost: {problem}", spec.name)),
+            }
+        }
+    }
+    let mut out = summary(root, &results, &crates, &notes);
+    out.push_str(&build_cost_summary(&costs));
+    Ok(out)
+}
+
+/// The `build-cost` table: medians and ratios against progenitor, with the target.
+fn build_cost_summary(costs: &[(&str, crate::build_cost::Cost)]) -> String {
+    let mut out = String::new();
+    if costs.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nBuild cost of the generated crate alone, dependencies built, `CARGO_INCREMENTAL=0`, medians of \
+         alternating rounds, against progenitor {} in the same run (target ≤ {BUILD_COST_TARGET}x):\n",
+        crate::build_cost::PROGENITOR_VERSION
+    );
+    let _ = writeln!(
+        out,
+        "| spec | `cargo check`: ours, progenitor, ratio | debug `cargo build`: ours, progenitor, ratio |"
+    );
+    let _ = writeln!(out, "|---|---|---|");
+    for (name, cost) in costs {
+        let (check, build) = cost.ratios();
+        let _ = writeln!(
+            out,
+            "| {name} | {}, {}, {check:.2}x{} | {}, {}, {build:.2}x{} |",
+            seconds(cost.ours_check),
+            seconds(cost.progenitor_check),
+            mark(Some(check), Some(BUILD_COST_TARGET)),
+            seconds(cost.ours_build),
+            seconds(cost.progenitor_build),
+            mark(Some(build), Some(BUILD_COST_TARGET)),
+        );
+    }
+    out
 }
 
 /// Runs one criterion bench, logs its output, and returns its `bench-summary` lines as key → value.
@@ -226,6 +293,58 @@ fn cargo_bench(
     Ok(parse_summary(&String::from_utf8_lossy(&output.stdout)))
 }
 
+/// The rows of `stream_rss`: for each 1 GiB transfer, the client's peak RSS above its baseline (target
+/// under 64 MB), and its time against the hand-written reqwest stream's in the same run (target: the
+/// median rounds within 10%); the fastest rounds and the processor time, which a machine busy with other
+/// work disturbs least, for reading.
+fn stream_rows(
+    get: &dyn Fn(String) -> Option<f64>,
+) -> Vec<(String, Option<String>, &'static str, Option<bool>)> {
+    let mut rows = Vec::new();
+    for (name, what) in [
+        ("download", "1 GiB download saved to a file"),
+        ("upload", "1 GiB upload from a file, unsigned"),
+        (
+            "signed_upload",
+            "1 GiB upload from a file, signed (read twice)",
+        ),
+    ] {
+        let key = |suffix: &str| get(format!("stream_{name}_{suffix}"));
+        let peak = key("client_peak_mb");
+        rows.push((
+            format!("{what}: client's peak RSS above its baseline"),
+            peak.map(|p| format!("{p:.1} MB")),
+            "< 64 MB",
+            peak.map(|p| p < 64.0),
+        ));
+        let pct = |value: Option<f64>| value.map(|p| format!("{p:+.1}%"));
+        let within = |value: Option<f64>| value.map(|p| p <= 10.0);
+        let throughput = key("client_mbps")
+            .zip(key("reqwest_mbps"))
+            .map(|(c, r)| format!("{c:.0} vs {r:.0} MB/s, "))
+            .unwrap_or_default();
+        rows.push((
+            format!("{what}: client time vs hand-written reqwest stream (median of rounds)"),
+            pct(key("time_pct")).map(|p| format!("{throughput}{p}")),
+            "≤ +10%",
+            within(key("time_pct")),
+        ));
+        rows.push((
+            format!("{what}: fastest rounds, client vs reqwest"),
+            pct(key("fastest_time_pct")),
+            "(for reading)",
+            None,
+        ));
+        rows.push((
+            format!("{what}: processor time, client vs reqwest (median)"),
+            pct(key("cpu_pct")),
+            "(for reading)",
+            None,
+        ));
+    }
+    rows
+}
+
 /// The `bench-summary key=value` lines of a bench's output.
 pub fn parse_summary(stdout: &str) -> BTreeMap<String, String> {
     stdout
@@ -256,8 +375,6 @@ struct Crate {
     operations: Option<usize>,
     /// Lines of `src/generated/`.
     lines: Option<usize>,
-    /// Lines of the copied runtime (`src/` minus `src/generated/` and `lib.rs`).
-    runtime_lines: Option<usize>,
     /// Seconds of the warm `cargo check`.
     check_s: Option<f64>,
     /// Why something is missing.
@@ -319,13 +436,6 @@ fn measure_crate(root: &Path, spec: &Spec) -> Crate {
         .and_then(|kb| kb.trim().parse::<f64>().ok())
         .map(|kb| kb * 1024.0 / 1e6);
     measured.lines = count_lines(&out.join("src/generated"));
-    measured.runtime_lines = count_lines(&out.join("src")).and_then(|all| {
-        let lib = std::fs::read_to_string(out.join("src/lib.rs"))
-            .ok()?
-            .lines()
-            .count();
-        Some(all - measured.lines? - lib)
-    });
 
     match warm_check(root, &out) {
         Ok(seconds) => measured.check_s = Some(seconds),
@@ -528,12 +638,6 @@ fn summary(
             reference(spec.reference.map(|r| r.openapi_generator)),
         );
     }
-    if let Some(runtime) = crates.values().find_map(|c| c.runtime_lines) {
-        let _ = writeln!(
-            out,
-            "\nEach generated crate also holds the copied runtime: {runtime} lines, the same for every spec."
-        );
-    }
 
     let pct = |key: &str| get(key.to_owned());
     let ratio = get("sign_ratio".to_owned());
@@ -605,6 +709,10 @@ fn summary(
     ];
     let _ = writeln!(out, "\n| client | measured | target | met |");
     let _ = writeln!(out, "|---|---|---|---|");
+    let rows = rows
+        .into_iter()
+        .map(|(what, value, target, met)| (what.to_owned(), value, target, met))
+        .chain(stream_rows(&get));
     for (what, value, target, met) in rows {
         let _ = writeln!(
             out,

@@ -366,11 +366,14 @@ fn run_spec(
         .map_err(|e| format!("`operations` printed no JSON: {e}"))?;
     let text =
         std::fs::read_to_string(spec_path).map_err(|e| format!("{}: {e}", spec_path.display()))?;
-    let spec = Spec::new(parse_spec(&text)?);
+    // Prism judges the spec as written; the inputs are built from it in the 3.0 model the generator
+    // reads (a 3.1 document rewritten: `type` arrays, `const`, `$defs` ...).
+    let written = parse_spec(&text)?;
+    let spec = Spec::new(in_the_3_0_model(&text)?);
     std::fs::create_dir_all(context.work)
         .map_err(|e| format!("{}: {e}", context.work.display()))?;
     let judged = context.work.join("prism-spec.json");
-    let copy = serde_json::to_vec(&without_examples(spec.root(), false))
+    let copy = serde_json::to_vec(&without_examples(&written, false))
         .map_err(|e| format!("writing the spec for Prism: {e}"))?;
     std::fs::write(&judged, copy).map_err(|e| format!("{}: {e}", judged.display()))?;
     let server = prism::Server::start(context.prism, &judged, &context.work.join("prism.log"))?;
@@ -453,6 +456,17 @@ fn run_spec(
 /// makes of it.
 fn parse_spec(text: &str) -> Result<Value, String> {
     codegen::load::parse_text(text).map_err(|d| format!("the spec does not parse: {d}"))
+}
+
+/// A spec's JSON in the 3.0 model: a 3.1 document as the loader's 3.1 stage rewrites it, a 3.0 one as
+/// written.
+fn in_the_3_0_model(text: &str) -> Result<Value, String> {
+    let mut document =
+        codegen::load::Document::parse(text).map_err(|d| format!("the spec does not load: {d}"))?;
+    document
+        .upgrade()
+        .map_err(|d| format!("the spec does not load: {d}"))?;
+    Ok(document.tree().clone())
 }
 
 /// The spec as Prism reads it: without its examples. Prism's dynamic mode does not use them, and its

@@ -17,6 +17,7 @@
 
 pub mod api_diff;
 pub mod bench;
+pub mod build_cost;
 pub mod conformance;
 pub mod corpus;
 

@@ -21,7 +21,7 @@ const USAGE: &str = "usage: cargo xtask gen [--check]
   gen          regenerate generated-client/src/generated/ from spec/awal.yaml
   gen --check  write nothing; fail with a diff if a generated file is stale
   gen --spec   generate a standalone crate (Cargo.toml, src/lib.rs, src/generated/) in DIR from any
-               OpenAPI 3.0.x spec, YAML or JSON: the same as `openapi-client-gen gen --spec ...`
+               OpenAPI 3.0.x or 3.1.x spec, YAML or JSON: the same as `openapi-client-gen gen --spec ...`
                (see its --help); the package name defaults to the spec's title
   corpus       generate every spec of ../shared/corpus/ (those whose file name contains one of the
                filters) into target/corpus/ and `cargo check` each; one line per spec, then a total.
@@ -33,7 +33,7 @@ const USAGE: &str = "usage: cargo xtask gen [--check]
                operations. The whole corpus takes about an hour
   bench        run the speed measurements (criterion benches of the generator and the client, the
                generated crates' warm `cargo check`) and print one summary; see BENCHMARKS.md.
-               --only generate,client,crates runs some sections
+               --only generate,client,crates,build-cost runs some sections
 
 Set NO_COLOR to turn colour off.";
 

@@ -74,6 +74,7 @@ fn request_types(api: &Api) -> BTreeSet<String> {
             TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
                 todo.push(inner)
             }
+            TypeRef::Tuple(items) => todo.extend(items),
             TypeRef::Named(n) if seen.insert(n.clone()) => match api.type_def(n).map(|t| &t.kind) {
                 Some(TypeKind::Struct(s)) => {
                     todo.extend(s.fields.iter().map(|f| &f.ty));
@@ -99,6 +100,7 @@ fn ty_has_checks(api: &Api, names: &BTreeSet<String>, ty: &TypeRef) -> bool {
         TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
             ty_has_checks(api, names, inner)
         }
+        // The runtime's `Validate` has no tuple impls: what a tuple holds goes unchecked.
         _ => false,
     }
 }

@@ -347,6 +347,8 @@ fn call_function(api: &Api, op: &Operation, function: &proc_macro2::Ident) -> To
     let body = op.body.as_ref().map(|b| {
         let value = body_value(api, b);
         args.push(match (b.required, b.encoding) {
+            (true, BodyEncoding::Binary) => quote!(body),
+            (false, BodyEncoding::Binary) => quote!(body.map(rt::Upload::from)),
             (true, _) => quote!(&body),
             (false, BodyEncoding::Text) => quote!(body.as_deref()),
             (false, _) => quote!(body.as_ref()),
@@ -359,7 +361,10 @@ fn call_function(api: &Api, op: &Operation, function: &proc_macro2::Ident) -> To
     } else {
         quote!(input)
     };
+    // The command line offers every operation; calling a deprecated one is not this code's warning.
+    let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
     quote! {
+        #allow
         fn #function<'a>(
             client: &'a super::Client,
             #input: &rt::cli::Input,
@@ -484,7 +489,9 @@ fn form_literal(api: &Api, ty: &TypeRef) -> TokenStream {
 fn answer(api: &Api, op: &Operation) -> TokenStream {
     match (op.decode, &op.success) {
         (Decode::Text, _) => quote!(rt::cli::Answer::text),
-        (Decode::Bytes, _) => quote!(rt::cli::Answer::bytes),
+        // Written as it arrives: a download is never held whole, events are printed one per line.
+        (Decode::Bytes, _) => quote!(rt::cli::Answer::stream),
+        (Decode::EventStream, _) => quote!(rt::cli::Answer::events),
         (Decode::ByStatus, Some(ty)) => {
             let name = types_module_path(ty);
             let variants: &[ResponseVariant] = match ty {

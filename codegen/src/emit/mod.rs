@@ -10,6 +10,7 @@ mod responses;
 mod runtime;
 mod security;
 mod types;
+mod webhooks;
 
 pub use runtime::{RuntimeUse, RUNTIME_CRATE, RUNTIME_PACKAGE};
 pub use types::FULL_SERDE;
@@ -212,10 +213,16 @@ pub fn module(api: &Api, used: &RuntimeUse) -> TokenStream {
     let default_base_url =
         crate::standalone::default_base_url(api).map(|_| quote!(DEFAULT_BASE_URL,));
     let signing_rule = used.names("signing").then(|| quote!(SIGNING_RULE,));
-    let optional = ["Base64", "BasicAuth", "FilePart"]
+    let optional = ["Base64", "BasicAuth", "ByteStream", "FilePart", "Upload"]
         .into_iter()
         .filter(|name| used.names(name))
         .map(ident);
+    let sse = used.names("sse").then(|| {
+        quote! {
+            /// Server-sent events: the [`Events`](sse::Events) stream some operations return.
+            pub use rt::sse;
+        }
+    });
     let signing = used.names("signing").then(|| {
         quote! {
             /// Request signing: the rule as data ([`SigningRule`](signing::SigningRule)) and HMAC-SHA256 over
@@ -245,6 +252,7 @@ pub fn module(api: &Api, used: &RuntimeUse) -> TokenStream {
         /// The runtime crate, for the items not re-exported here.
         pub use #runtime as runtime;
 
+        #sse
         #signing
     }
 }
@@ -308,7 +316,11 @@ pub(crate) fn wire(api: &Api, ty: &TypeRef) -> Wire {
         TypeRef::DateTime => Wire::Rfc3339,
         TypeRef::UnixTime => Wire::UnixSeconds,
         TypeRef::File => Wire::File,
-        TypeRef::Json | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Nullable(_) => Wire::Json,
+        TypeRef::Json
+        | TypeRef::Vec(_)
+        | TypeRef::Map(_)
+        | TypeRef::Nullable(_)
+        | TypeRef::Tuple(_) => Wire::Json,
         TypeRef::Named(n) => match api.type_def(n).map(|t| &t.kind) {
             Some(TypeKind::Enum(_)) => Wire::Text,
             _ => Wire::Json,
@@ -365,6 +377,11 @@ fn type_tokens(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
         TypeRef::Nullable(inner) => {
             let inner = type_tokens(inner, prefix);
             quote!(Option<#inner>)
+        }
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(|item| type_tokens(item, prefix));
+            // `(A,)` for one item: a trailing comma in every case.
+            quote!((#(#items,)*))
         }
     }
 }

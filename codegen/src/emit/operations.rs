@@ -1,7 +1,8 @@
 //! IR operations → `operations.rs`: one thin method per operation on `Client`, which fills a request
-//! and returns the future of the runtime's generic `Client::send`. The methods are not `async`
-//! themselves: an `async fn` is a state machine of its own for rustc to check, once per operation, and
-//! those were a large share of a big crate's check time.
+//! and returns the future of the runtime's generic `Client::send` (or `download` for a binary answer,
+//! `events` for server-sent events). The methods are not `async` themselves: an `async fn` is a state
+//! machine of its own for rustc to check, once per operation, and those were a large share of a big
+//! crate's check time.
 
 use super::docs::doc_attrs;
 use super::{ident, rust_type, Wire};
@@ -101,15 +102,109 @@ fn names_a_type(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Named(_) => true,
         TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => names_a_type(inner),
+        TypeRef::Tuple(items) => items.iter().any(names_a_type),
         _ => false,
     }
 }
 
 fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> TokenStream {
+    let (args, fill) = request(api, checked, op);
+    let error = super::types_module_path(&op.error);
+    let (output, send) = match op.decode {
+        Decode::EventStream => {
+            let data = op.success.clone().unwrap_or(TypeRef::Json);
+            events_call(&data, &error)
+        }
+        Decode::Bytes => (
+            quote!(Response<rt::ByteStream<#error>>),
+            quote!(self.runtime.download(request)),
+        ),
+        decode => {
+            let success = match &op.success {
+                Some(ty) => super::types_module_path(ty),
+                None => quote!(()),
+            };
+            let decoder = match decode {
+                Decode::Empty => Some(quote!(rt::decode::empty)),
+                Decode::Text => Some(quote!(rt::decode::text)),
+                Decode::ByStatus => Some(quote!(#success::decode)),
+                _ => None,
+            };
+            let send = match decoder {
+                None => quote!(self.send(request)),
+                Some(decoder) => quote!(self.send_with(request, #decoder)),
+            };
+            (quote!(Response<#success>), send)
+        }
+    };
     let name = ident(&op.fn_name);
-    let doc = doc_attrs(&method_doc(op));
-    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let mut doc = method_doc(op);
+    match op.decode {
+        Decode::EventStream => doc.push_str(EVENTS_DOC),
+        Decode::Bytes => doc.push_str(
+            "\n\nThe answer's body is handed over as it arrives, never buffered whole: a [`ByteStream`](rt::ByteStream) to read piece by piece, save to a file or collect with a limit.",
+        ),
+        _ => {}
+    }
+    let main = method(op, &name, &doc, &args, &fill, &output, &send, &error);
+    let events = op.events.as_ref().map(|data| {
+        let name = ident(&format!("{}_events", unraw(&op.fn_name)));
+        let doc = format!(
+            "As [`{0}`](Self::{0}), asking for the answer as `text/event-stream`: the events as they arrive. The request must ask the API for a stream where the API wants it asked (a `stream` field ...).{EVENTS_DOC}",
+            unraw(&op.fn_name)
+        );
+        let (output, send) = events_call(data, &error);
+        method(op, &name, &doc, &args, &fill, &output, &send, &error)
+    });
+    quote!(#main #events)
+}
 
+/// What the documentation of a method returning events adds.
+const EVENTS_DOC: &str = "\n\nThe answer is a stream of server-sent events ([`Events`](rt::sse::Events)), each event's data decoded; a malformed event is an error item and the stream goes on. See [`sse`](rt::sse) for when it reconnects.";
+
+/// The output type and call of a method returning events whose data is `data`.
+fn events_call(data: &TypeRef, error: &TokenStream) -> (TokenStream, TokenStream) {
+    let ty = super::types_module_path(data);
+    let decoder = match data {
+        TypeRef::String => quote!(rt::sse::text),
+        _ => quote!(rt::sse::json::<#ty>),
+    };
+    (
+        quote!(Response<rt::sse::Events<#ty, #error>>),
+        quote!(self.runtime.events(request, #decoder)),
+    )
+}
+
+/// One method: its signature, the request it fills, and the call that sends it.
+#[allow(clippy::too_many_arguments)]
+fn method(
+    op: &Operation,
+    name: &proc_macro2::Ident,
+    doc: &str,
+    args: &TokenStream,
+    fill: &TokenStream,
+    output: &TokenStream,
+    send: &TokenStream,
+    error: &TokenStream,
+) -> TokenStream {
+    let doc = doc_attrs(doc);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #doc
+        #deprecated
+        pub fn #name(&self, #args) -> impl Future<Output = Result<#output, #error>> + '_ {
+            #fill
+            #send
+        }
+    }
+}
+
+/// The arguments of an operation's methods, and the statements that fill its `request`.
+fn request(
+    api: &Api,
+    checked: &super::checks::Checked,
+    op: &Operation,
+) -> (TokenStream, TokenStream) {
     let path_args = op.path_params.iter().map(|p| {
         let arg = ident(&p.rust_name);
         let ty = match &p.ty {
@@ -126,16 +221,20 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
         let ty = ident(&q.type_name);
         quote!(query: &types::#ty,)
     });
-    let body_arg = op.body.as_ref().map(|b| {
-        let ty = match b.encoding {
-            BodyEncoding::Text => quote!(str),
-            _ => super::types_module_path(&b.ty),
-        };
-        // `requestBody.required` is false unless the spec says otherwise: then no body is sent for `None`.
-        if b.required {
-            quote!(body: &#ty,)
-        } else {
-            quote!(body: Option<&#ty>,)
+    // `requestBody.required` is false unless the spec says otherwise: then no body is sent for `None`.
+    let body_arg = op.body.as_ref().map(|b| match (b.encoding, b.required) {
+        (BodyEncoding::Text, true) => quote!(body: &str,),
+        (BodyEncoding::Text, false) => quote!(body: Option<&str>,),
+        // In memory, a file or a reader, streamed: `&Bytes`, `Vec<u8>` and `rt::Upload::path(..)` all fit.
+        (BodyEncoding::Binary, true) => quote!(body: impl Into<rt::Upload>,),
+        (BodyEncoding::Binary, false) => quote!(body: Option<rt::Upload>,),
+        (_, required) => {
+            let ty = super::types_module_path(&b.ty);
+            if required {
+                quote!(body: &#ty,)
+            } else {
+                quote!(body: Option<&#ty>,)
+            }
         }
     });
 
@@ -156,32 +255,29 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
             });
             quote!(match body { #(#arms)* })
         }
+        // An optional body is already an `rt::Upload`.
+        BodyEncoding::Binary if !b.required => {
+            let content_type = &b.content_type;
+            quote!(request.upload(#content_type, body);)
+        }
+        BodyEncoding::Binary => {
+            let content_type = &b.content_type;
+            quote!(request.upload(#content_type, body.into());)
+        }
         encoding => {
             let call = body_call(encoding, &b.content_type, quote!(body));
             quote!(#call;)
         }
     });
-    let success = match &op.success {
-        Some(ty) => super::types_module_path(ty),
-        None => quote!(()),
-    };
-    let error = super::types_module_path(&op.error);
-    let decoder = match op.decode {
-        Decode::Json => None,
-        Decode::Empty => Some(quote!(rt::decode::empty)),
-        Decode::Text => Some(quote!(rt::decode::text)),
-        Decode::Bytes => Some(quote!(rt::decode::bytes)),
-        Decode::ByStatus => Some(quote!(#success::decode)),
-    };
-    let send = match decoder {
-        None => quote!(self.send(request)),
-        Some(decoder) => quote!(self.send_with(request, #decoder)),
-    };
     let public = (!op.authenticated).then(|| quote!(request.without_auth();));
+    let security = op.security.as_ref().map(|requirement| {
+        let alternatives = requirement.iter().map(|schemes| quote!(&[#(#schemes),*]));
+        quote!(request.security(&[#(#alternatives),*]);)
+    });
     let accept = op
         .accept
         .as_ref()
-        .map(|accept| quote!(request.header("Accept", &#accept);));
+        .map(|accept| quote!(request.accept(#accept);));
     let redirect = op
         .redirect_is_answer
         .then(|| quote!(request.redirect_is_answer();));
@@ -196,7 +292,10 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
             inputs.push(quote!(("query", query as &dyn rt::validate::Validate)));
         }
     }
-    let body_checked = op.body.as_ref().is_some_and(|b| checked.ty(api, &b.ty));
+    let body_checked = op
+        .body
+        .as_ref()
+        .is_some_and(|b| b.encoding != BodyEncoding::Binary && checked.ty(api, &b.ty));
     let optional_body = op.body.as_ref().is_some_and(|b| !b.required);
     if body_checked && !optional_body {
         inputs.push(quote!(("body", body as &dyn rt::validate::Validate)));
@@ -213,30 +312,27 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
     let mutable = (op.query.is_some()
         || op.body.is_some()
         || !op.authenticated
+        || op.security.is_some()
         || !inputs.is_empty()
         || op.accept.is_some()
         || op.fixed_content_type.is_some()
         || op.redirect_is_answer)
         .then(|| quote!(mut));
-
-    quote! {
-        #doc
-        #deprecated
-        pub fn #name(&self, #(#path_args)* #query_arg #body_arg)
-            -> impl Future<Output = Result<Response<#success>, #error>> + '_
-        {
-            #path_let
-            let #mutable request = Request::new(Method::#method, #path);
-            #validation
-            #(#query_calls)*
-            #accept
-            #content_type
-            #redirect
-            #body_call
-            #public
-            #send
-        }
-    }
+    let id = &op.id;
+    let args = quote!(#(#path_args)* #query_arg #body_arg);
+    let fill = quote! {
+        #path_let
+        let #mutable request = Request::for_operation(#id, Method::#method, #path);
+        #validation
+        #(#query_calls)*
+        #accept
+        #content_type
+        #redirect
+        #body_call
+        #public
+        #security
+    };
+    (args, fill)
 }
 
 /// The call that puts one query, header or cookie parameter (a field of `query`) on the request.
@@ -300,7 +396,7 @@ fn body_call(encoding: BodyEncoding, content_type: &str, value: TokenStream) -> 
         BodyEncoding::Json => quote!(request.json_as(#content_type, #value)),
         BodyEncoding::Multipart => quote!(request.multipart(#value.to_form())),
         BodyEncoding::Form => quote!(request.form(#content_type, #value)),
-        BodyEncoding::Binary => quote!(request.bytes(#content_type, #value.clone())),
+        BodyEncoding::Binary => quote!(request.upload(#content_type, #value.clone())),
         BodyEncoding::Text => quote!(request.text(#content_type, #value)),
         // A choice's variants each have their own encoding; lowering never nests choices.
         BodyEncoding::Choice => quote!(()),

@@ -5,6 +5,9 @@
 //! when it names it (an unused import is a warning), `mod.rs` re-exports only the runtime items the
 //! crate's types contain, and a crate turns on exactly the runtime features its code needs. Doc
 //! comments and string literals are literals, not identifiers, so text in the spec cannot count as a use.
+//!
+//! Code behind a `#[cfg]` (the `full-serde` impls) names the runtime by its full path instead
+//! (`openapi_client_runtime::…`): counted as `rt`, it could leave the import unused when the cfg is off.
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use std::collections::BTreeSet;
@@ -52,12 +55,15 @@ impl RuntimeUse {
         for (feature, needed) in [
             ("chrono", self.names("chrono")),
             ("decimal", self.names("rust_decimal")),
+            // Downloads saved to files, uploads from files and readers.
+            ("files", self.names("ByteStream") || self.names("Upload")),
             (
                 "multipart",
                 self.names("multipart") || self.names("FilePart"),
             ),
             ("pattern", self.pattern),
             ("signing", self.names("signing")),
+            ("sse", self.names("sse")),
             ("uuid", self.names("uuid")),
         ] {
             if needed {
@@ -118,6 +124,15 @@ mod tests {
             fn not_a_call(x: &X) -> bool { x.pattern }
         });
         assert!(used.names("chrono") && used.names("FilePart"));
+        let streams = RuntimeUse::of(&quote! {
+            fn download(&self) -> Response<rt::ByteStream<E>> {}
+            fn events(&self) -> Response<rt::sse::Events<T, E>> {}
+        });
+        assert_eq!(streams.features(), ["files", "sse"]);
+        let upload = RuntimeUse::of(&quote!(
+            fn up(body: impl Into<rt::Upload>) {}
+        ));
+        assert_eq!(upload.features(), ["files"]);
         assert!(!used.names("uuid"), "a string literal is not a use");
         assert_eq!(used.features(), ["chrono", "multipart", "pattern"]);
         assert!(RuntimeUse::of(&quote!(

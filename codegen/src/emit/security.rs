@@ -64,14 +64,22 @@ pub fn emit(api: &Api) -> TokenStream {
         let start = match &api.auth.signing {
             Some(s) => {
                 let secret = ident(&s.secret.field);
-                quote!(rt::Auth::signed(SIGNING_RULE, credentials.#secret))
+                let scheme = &s.scheme;
+                quote!(rt::Auth::signed(SIGNING_RULE, credentials.#secret).scheme(#scheme))
             }
             None => quote!(rt::Auth::unsigned()),
         };
+        // Each credential is named after its scheme, for the operations' security requirements; the
+        // spec's top-level requirement applies to the operations that declare none.
+        let default = api.auth.security.as_ref().map(|requirement| {
+            let alternatives = requirement.iter().map(|schemes| quote!(&[#(#schemes),*]));
+            quote!(.security(&[#(#alternatives),*]))
+        });
         let required = api.auth.credentials.iter().filter(|c| c.required).map(|c| {
             let field = ident(&c.field);
             let call = apply(c, quote!(credentials.#field));
-            quote!(.#call)
+            let scheme = &c.scheme;
+            quote!(.#call.scheme(#scheme))
         });
         let optional: Vec<TokenStream> = api
             .auth
@@ -81,18 +89,19 @@ pub fn emit(api: &Api) -> TokenStream {
             .map(|c| {
                 let field = ident(&c.field);
                 let call = apply(c, quote!(value));
+                let scheme = &c.scheme;
                 quote! {
                     if let Some(value) = credentials.#field {
-                        auth = auth.#call;
+                        auth = auth.#call.scheme(#scheme);
                     }
                 }
             })
             .collect();
         if optional.is_empty() {
-            quote!(#start #(#required)*)
+            quote!(#start #(#required)* #default)
         } else {
             quote! {
-                let mut auth = #start #(#required)*;
+                let mut auth = #start #(#required)* #default;
                 #(#optional)*
                 auth
             }

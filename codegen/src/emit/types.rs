@@ -25,6 +25,8 @@ pub struct Context<'a> {
     request_types: BTreeSet<&'a str>,
     /// Which types need `Deserialize`.
     usage: Usage,
+    /// Form structs that are JSON somewhere too: they get serde impls beside `to_form`.
+    json_forms: BTreeSet<&'a str>,
 }
 
 impl<'a> Context<'a> {
@@ -41,22 +43,113 @@ impl<'a> Context<'a> {
         Context {
             request_types,
             usage: Usage::of(api),
+            json_forms: json_forms(api),
         }
     }
 }
 
+/// The form structs without files that are also used other than as a multipart body: the JSON variant
+/// of a body choice (one schema for both media types), a field or variant of another type, a response,
+/// a webhook payload. (Lowering made the JSON uses of forms with files `serde_json::Value`.)
+fn json_forms(api: &Api) -> BTreeSet<&str> {
+    let forms: BTreeSet<&str> = api
+        .types
+        .iter()
+        .filter(|t| matches!(&t.kind, TypeKind::Struct(s) if s.form && !s.fields.iter().any(|f| holds_file(&f.ty))))
+        .map(|t| t.name.as_str())
+        .collect();
+    let mut used = BTreeSet::new();
+    if forms.is_empty() {
+        return used;
+    }
+    let mut uses: Vec<&TypeRef> = Vec::new();
+    for t in &api.types {
+        match &t.kind {
+            TypeKind::Struct(s) => {
+                uses.extend(s.fields.iter().map(|f| &f.ty));
+                uses.extend(s.additional.iter().map(|a| &a.ty));
+            }
+            TypeKind::OneOf(u) => uses.extend(u.variants.iter().map(|v| &v.ty)),
+            TypeKind::Alias(target, _) => uses.push(target),
+            TypeKind::BodyChoice(variants) => uses.extend(
+                variants
+                    .iter()
+                    .filter(|v| v.encoding != BodyEncoding::Multipart)
+                    .map(|v| &v.ty),
+            ),
+            TypeKind::Responses(variants) => {
+                uses.extend(variants.iter().filter_map(|v| v.ty.as_ref()))
+            }
+            TypeKind::Enum(_) => {}
+        }
+    }
+    for op in &api.operations {
+        uses.extend(
+            op.body
+                .iter()
+                .filter(|b| b.encoding != BodyEncoding::Multipart)
+                .map(|b| &b.ty),
+        );
+        uses.extend(op.success.iter());
+        uses.push(&op.error);
+        uses.extend(op.responses.iter().filter_map(|r| r.body.as_ref()));
+    }
+    uses.extend(
+        api.webhooks
+            .events
+            .iter()
+            .filter_map(|w| w.payload.as_ref()),
+    );
+    while let Some(ty) = uses.pop() {
+        match ty {
+            TypeRef::Named(n) => {
+                if let Some(form) = forms.get(n.as_str()) {
+                    used.insert(*form);
+                }
+            }
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                uses.push(inner)
+            }
+            TypeRef::Tuple(items) => uses.extend(items),
+            _ => {}
+        }
+    }
+    used
+}
+
+/// Whether a field type holds a file (which has no serde form).
+fn holds_file(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::File => true,
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => holds_file(inner),
+        TypeRef::Tuple(items) => items.iter().any(holds_file),
+        _ => false,
+    }
+}
+
 /// The part of `types.rs` that holds `api.types[range]`; the piece that ends at the last type also has
-/// the query structs.
+/// the query structs and the webhook enum.
 pub fn emit_range(api: &Api, context: &Context<'_>, range: Range<usize>) -> TokenStream {
-    let queries = (range.end >= api.types.len()).then(|| query_structs(api));
+    let last = range.end >= api.types.len();
+    let queries = last.then(|| query_structs(api));
+    let webhooks = last.then(|| super::webhooks::emit(api));
     let range = range.start.min(api.types.len())..range.end.min(api.types.len());
     let defs = api.types.get(range).unwrap_or_default().iter().map(|t| {
         let is_request = context.request_types.contains(t.name.as_str());
-        type_def(api, t, is_request, context.usage.deserialized(&t.name))
+        let deserialize = context.usage.deserialized(&t.name);
+        match &t.kind {
+            TypeKind::Struct(s) if s.form && context.json_forms.contains(t.name.as_str()) => {
+                let serde = serde_struct(api, t, s, is_request, deserialize);
+                let to_form = to_form(api, t, s);
+                quote!(#serde #to_form)
+            }
+            _ => type_def(api, t, is_request, deserialize),
+        }
     });
     quote! {
         #(#defs)*
         #queries
+        #webhooks
     }
 }
 
@@ -186,9 +279,18 @@ fn from_map(t: &TypeDef, s: &Struct, gate: Option<TokenStream>) -> TokenStream {
         let field = ident(&a.rust_name);
         quote!(rest #field)
     });
+    // Behind the `full-serde` gate the runtime is named by its full path: were every use of `rt` in the
+    // file gated, the file's `use ... as rt` would be unused without the feature.
+    let path = match &gate {
+        Some(_) => {
+            let runtime = ident(super::RUNTIME_CRATE);
+            quote!(#runtime)
+        }
+        None => quote!(rt),
+    };
     quote! {
         #gate
-        rt::from_map!(#name { #(#fields),* } #rest);
+        #path::from_map!(#name { #(#fields),* } #rest);
     }
 }
 
@@ -214,6 +316,12 @@ fn plain_struct(api: &Api, name: &str, doc: &str, fields: &[Field]) -> TokenStre
 
 fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
     let plain = plain_struct(api, &t.name, &fallback(&t.doc, &t.name), &s.fields);
+    let to_form = to_form(api, t, s);
+    quote!(#plain #to_form)
+}
+
+/// `to_form`: the multipart form of a form struct.
+fn to_form(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
     let name = ident(&t.name);
     let parts = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
@@ -271,7 +379,6 @@ fn form_struct(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
         }
     });
     quote! {
-        #plain
         impl #name {
             /// The multipart form of this body: one part per field that is set, in spec order.
             pub fn to_form(&self) -> rt::multipart::Form {
@@ -477,9 +584,14 @@ fn one_of(t: &TypeDef, union: &OneOf, deserialize: bool) -> TokenStream {
 fn body_choice(t: &TypeDef, variants: &[BodyVariant]) -> TokenStream {
     let name = ident(&t.name);
     let doc = doc_attrs(&t.doc);
+    // A binary body may be a file or a reader, streamed: `rt::Upload`.
+    let body_type = |v: &BodyVariant| match v.encoding {
+        BodyEncoding::Binary => quote!(rt::Upload),
+        _ => rust_type(&v.ty),
+    };
     let items = variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let ty = rust_type(&v.ty);
+        let ty = body_type(v);
         let doc = doc_attrs(&match v.encoding {
             BodyEncoding::Multipart => "Sent as `multipart/form-data`.".to_owned(),
             _ => format!("Sent as `{}`.", v.content_type),
@@ -491,7 +603,7 @@ fn body_choice(t: &TypeDef, variants: &[BodyVariant]) -> TokenStream {
         .filter(|v| variants.iter().filter(|w| w.ty == v.ty).count() == 1)
         .map(|v| {
             let variant = ident(&v.name);
-            let ty = rust_type(&v.ty);
+            let ty = body_type(v);
             quote! {
                 impl From<#ty> for #name {
                     fn from(body: #ty) -> Self { Self::#variant(body) }
@@ -622,11 +734,15 @@ fn with_constraints(doc: &str, c: &Constraints) -> String {
         (Some(min), None) => notes.push(format!("At least {min} characters.")),
         (None, None) => {}
     }
-    if let Some(min) = c.minimum {
-        notes.push(format!("At least {min}."));
+    match (c.minimum, c.exclusive_minimum) {
+        (Some(min), false) => notes.push(format!("At least {min}.")),
+        (Some(min), true) => notes.push(format!("More than {min}.")),
+        (None, _) => {}
     }
-    if let Some(max) = c.maximum {
-        notes.push(format!("At most {max}."));
+    match (c.maximum, c.exclusive_maximum) {
+        (Some(max), false) => notes.push(format!("At most {max}.")),
+        (Some(max), true) => notes.push(format!("Less than {max}.")),
+        (None, _) => {}
     }
     match (c.min_items, c.max_items) {
         (Some(min), Some(max)) => notes.push(format!("From {min} to {max} items.")),
@@ -675,9 +791,9 @@ fn with_constraints(doc: &str, c: &Constraints) -> String {
 fn human_bytes(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     const KIB: u64 = 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB ({bytes} bytes)", bytes / MIB)
-    } else if bytes >= KIB && bytes % KIB == 0 {
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
         format!("{} KiB ({bytes} bytes)", bytes / KIB)
     } else {
         format!("{bytes} bytes")

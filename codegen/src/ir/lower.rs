@@ -8,7 +8,8 @@ use super::{
     ParamLocation, ParamStyle, ParamWire, Query, ResponseCase, ResponseVariant, Segment, Step,
     TypeKind, TypeRef,
 };
-use crate::diagnostics::{Diagnostics, Pointer};
+use crate::diagnostics::{Diagnostic, Diagnostics, Pointer};
+use crate::load::Spec;
 use heck::ToUpperCamelCase;
 use indexmap::IndexMap;
 use openapiv3::{
@@ -17,10 +18,20 @@ use openapiv3::{
 };
 use std::collections::HashMap;
 
-/// Lowers a parsed spec into the IR, or reports every problem found.
-pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
+/// Lowers a loaded spec into the IR, or reports every problem found. Every diagnostic names its
+/// place in the document as written (the 3.1 stage of the loader may have moved it).
+pub fn lower(loaded: &Spec) -> Result<Api, Diagnostics> {
+    let spec = &loaded.api;
     let mut s = Schemas::new(spec);
     let auth = super::security::lower_auth(spec, &mut s.sink);
+    if let Some(requirement) = &auth.security {
+        super::security::check_shared_headers(
+            &auth,
+            requirement,
+            &Pointer::root().push("security"),
+            &mut s.sink,
+        );
+    }
     s.declare_components();
     let mut registry = Registry {
         fn_names: NameIndex::new(),
@@ -31,10 +42,11 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
     let paths_at = Pointer::root().push("paths");
     for (path, item) in &spec.paths.paths {
         let at = paths_at.push(path);
+        // The loader copies every local path item `$ref`; one into another document is left.
         let ReferenceOr::Item(item) = item else {
             s.sink.error(
                 &at,
-                "a `$ref` path item is not supported; write the operations inline",
+                "a path item `$ref` into another document is not supported; bundle the spec first",
             );
             continue;
         };
@@ -42,6 +54,7 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
             operations.push(lower_operation(
                 &mut s,
                 &mut registry,
+                &auth,
                 path,
                 item,
                 method,
@@ -50,7 +63,10 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
             ));
         }
     }
+    let mut webhooks = super::webhooks::lower(&mut s, &loaded.webhooks);
     s.check_files_only_in_forms();
+    s.json_uses_of_file_forms(&mut operations);
+    super::webhooks::find_tag(&s, &mut webhooks);
     let (base_url, base_url_env) = server(spec, &mut s);
     let api = Api {
         title: sanitize(&spec.info.title),
@@ -61,10 +77,24 @@ pub fn lower(spec: &OpenAPI) -> Result<Api, Diagnostics> {
         auth,
         types: std::mem::take(&mut s.types),
         operations,
+        webhooks,
         warnings: Vec::new(),
     };
-    let (mut api, warnings) = s.sink.finish(api)?;
-    api.warnings = warnings;
+    let relocated = |mut d: Diagnostic| {
+        d.pointer = loaded.original(&d.pointer);
+        d
+    };
+    let (mut api, warnings) = s
+        .sink
+        .finish(api)
+        .map_err(|e| Diagnostics(e.0.into_iter().map(relocated).collect()))?;
+    api.warnings = loaded.warnings.clone();
+    api.warnings.extend(warnings.into_iter().map(relocated));
+    if !loaded.moves.is_empty() {
+        for t in &mut api.types {
+            t.pointer = loaded.original(&t.pointer);
+        }
+    }
     Ok(api)
 }
 
@@ -120,9 +150,11 @@ fn synthesized_id_for(method: &str, path: &str) -> String {
     format!("{method}_{}", words.join("_"))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn lower_operation(
     s: &mut Schemas<'_>,
     registry: &mut Registry,
+    auth: &super::Auth,
     path: &str,
     item: &PathItem,
     method: &str,
@@ -365,6 +397,21 @@ fn lower_operation(
         fixed_content_type.filter(|_| body.as_ref().is_none_or(|b| !b.required));
     let (success, decode) =
         success_type(s, &responses, &ctx, unraw(&fn_name), &at.push("responses"));
+    // A stream of events offered besides the body the method reads: a second method.
+    let events = responses
+        .iter()
+        .filter(|r| is_success(r, &responses))
+        .find_map(|r| r.events.clone())
+        .filter(|_| decode != Decode::EventStream);
+    if events.is_some() {
+        claim(
+            &mut registry.fn_names,
+            &mut s.sink,
+            &format!("{}_events", unraw(&fn_name)),
+            &at.push("responses"),
+            "operation method name",
+        );
+    }
     // Error bodies are typed when every documented error has the same JSON type.
     let errors = distinct(
         responses
@@ -379,6 +426,16 @@ fn lower_operation(
     // `security: []` declares a public operation; no declaration at all sends what is configured.
     let requirements = op.security.as_ref().or(s.spec.security.as_ref());
     let authenticated = requirements.is_none_or(|reqs| !reqs.is_empty());
+    // The operation's own requirement, when it differs from the spec's (which the client applies to
+    // every operation that declares none).
+    let security = op
+        .security
+        .as_deref()
+        .map(|reqs| super::security::requirement(s.spec, reqs))
+        .filter(|own| !own.is_empty() && Some(own) != auth.security.as_ref());
+    if let Some(own) = &security {
+        super::security::check_shared_headers(auth, own, &at.push("security"), &mut s.sink);
+    }
     if let Some(reqs) = requirements {
         let known = s.spec.components.as_ref().map(|c| &c.security_schemes);
         for (i, req) in reqs.iter().enumerate() {
@@ -446,6 +503,8 @@ fn lower_operation(
         decode,
         error,
         authenticated,
+        security,
+        events,
         pagination,
     }
 }
@@ -732,7 +791,7 @@ fn undeclared_path_param(name: &str) -> Field {
 
 /// Follows a `$ref` into one section of `components` (one level: a reference to a reference is
 /// refused): the item and the pointer where it is declared, or a diagnostic at `at`.
-fn resolve_component<'r, 'a: 'r, T>(
+pub(super) fn resolve_component<'r, 'a: 'r, T>(
     s: &mut Schemas<'a>,
     item: &'r ReferenceOr<T>,
     at: &Pointer,
@@ -966,7 +1025,7 @@ fn variant_for_media_type(media_type: &str) -> String {
 }
 
 /// The media type without parameters, lowercase.
-fn essence(media_type: &str) -> String {
+pub(super) fn essence(media_type: &str) -> String {
     media_type
         .split(';')
         .next()
@@ -975,7 +1034,7 @@ fn essence(media_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn is_text(essence: &str) -> bool {
+pub(super) fn is_text(essence: &str) -> bool {
     essence.starts_with("text/")
         || matches!(
             essence,
@@ -987,7 +1046,11 @@ fn is_text(essence: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+xml"))
 }
 
-/// The response content to read: JSON when offered (it is typed), else text, else bytes.
+/// The media type of server-sent events.
+const EVENT_STREAM: &str = "text/event-stream";
+
+/// The response content to read: JSON when offered (it is typed), else a stream of events, else text,
+/// else bytes.
 fn response_content(
     content: &IndexMap<String, openapiv3::MediaType>,
 ) -> Option<(&String, &openapiv3::MediaType, Decode)> {
@@ -996,14 +1059,68 @@ fn response_content(
             let e = essence(mt);
             match decode {
                 Decode::Json => is_json(&e),
+                Decode::EventStream => e == EVENT_STREAM,
                 Decode::Text => is_text(&e),
                 _ => true,
             }
         })
     };
-    [Decode::Json, Decode::Text, Decode::Bytes]
-        .into_iter()
-        .find_map(|d| by(d).map(|(mt, m)| (mt, m, d)))
+    [
+        Decode::Json,
+        Decode::EventStream,
+        Decode::Text,
+        Decode::Bytes,
+    ]
+    .into_iter()
+    .find_map(|d| by(d).map(|(mt, m)| (mt, m, d)))
+}
+
+/// Whether a media type's schema is raw bytes (`type: string, format: binary`), inline or a component.
+fn is_binary(spec: &OpenAPI, schema: Option<&ReferenceOr<openapiv3::Schema>>) -> bool {
+    use openapiv3::{SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty};
+    let schema = match schema {
+        Some(ReferenceOr::Item(schema)) => Some(schema),
+        Some(ReferenceOr::Reference { reference }) => reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|name| spec.components.as_ref()?.schemas.get(name))
+            .and_then(ReferenceOr::as_item),
+        None => None,
+    };
+    matches!(
+        schema.map(|s| &s.schema_kind),
+        Some(SchemaKind::Type(Type::String(StringType {
+            format: VariantOrUnknownOrEmpty::Item(StringFormat::Binary),
+            ..
+        })))
+    )
+}
+
+/// The type of each event's data in a `text/event-stream` media type: its `x-item-schema` (where a
+/// loader reading a newer OpenAPI puts `itemSchema`), else its `schema`; any JSON without either.
+fn event_data(
+    s: &mut Schemas<'_>,
+    media: &openapiv3::MediaType,
+    at: &Pointer,
+    context: &str,
+) -> TypeRef {
+    let item =
+        media.extensions.get("x-item-schema").and_then(|value| {
+            match serde_json::from_value::<ReferenceOr<openapiv3::Schema>>(value.clone()) {
+                Ok(schema) => Some(schema),
+                Err(error) => {
+                    s.sink.warn(
+                        &at.push("x-item-schema"),
+                        format!("not a schema ({error}); the media type's `schema` is used"),
+                    );
+                    None
+                }
+            }
+        });
+    match (&item, &media.schema) {
+        (Some(item), _) => s.type_ref(item, &at.push("x-item-schema"), context),
+        (None, Some(schema)) => s.type_ref(schema, &at.push("schema"), context),
+        (None, None) => TypeRef::Json,
+    }
 }
 
 fn responses(
@@ -1038,6 +1155,13 @@ fn responses(
             continue;
         };
         let success = status.starts_with('2') || (status == "default" && successes == 0);
+        // `default` → `Default`, `4XX` → `4xx`: the status as words of the name.
+        let status_words = status.to_ascii_lowercase().to_upper_camel_case();
+        let event_context = if successes > 1 {
+            type_ident(&format!("{ctx}Event{status_words}"))
+        } else {
+            type_ident(&format!("{ctx}Event"))
+        };
         let content = response_content(&response.content).map(|(mt, media, decode)| {
             // `*/*` with an object schema (or a list, a number ...): the schema says what comes, and
             // only JSON carries it. A text schema, or one that says nothing (`{}`), stays bytes.
@@ -1065,13 +1189,23 @@ fn responses(
         let media_type = content.map(|(mt, _, _)| mt.clone());
         let (body, decode) = match content {
             None => (None, Decode::Empty),
+            Some((_, media, Decode::Json | Decode::Text))
+                if is_binary(s.spec, media.schema.as_ref()) =>
+            {
+                (Some(TypeRef::Bytes), Decode::Bytes)
+            }
             Some((_, _, Decode::Text)) => (Some(TypeRef::String), Decode::Text),
             Some((_, _, Decode::Bytes)) => (Some(TypeRef::Bytes), Decode::Bytes),
+            Some((mt, media, Decode::EventStream)) => {
+                let at = r_at.push("content").push(mt);
+                (
+                    Some(event_data(s, media, &at, &event_context)),
+                    Decode::EventStream,
+                )
+            }
             Some((mt, media, _)) => {
                 let ty = match &media.schema {
                     Some(schema) => {
-                        // `default` → `Default`, `4XX` → `4xx`: the status as words of the name.
-                        let status_words = status.to_ascii_lowercase().to_upper_camel_case();
                         let context = if success && successes > 1 {
                             format!("{ctx}Response{status_words}")
                         } else if success {
@@ -1090,12 +1224,22 @@ fn responses(
                 (Some(ty), Decode::Json)
             }
         };
+        let events = response
+            .content
+            .iter()
+            .find(|(mt, _)| essence(mt) == EVENT_STREAM)
+            .filter(|_| success && decode != Decode::EventStream)
+            .map(|(mt, media)| {
+                let at = r_at.push("content").push(mt);
+                event_data(s, media, &at, &event_context)
+            });
         out.push(ResponseCase {
             status,
             summary: first_sentence(&sanitize(&response.description)),
             body,
             decode,
             media_type,
+            events,
         });
     }
     out
@@ -1156,11 +1300,16 @@ fn success_type(
                 &at.push(&c.status),
                 "response variant name",
             );
+            // A stream of events among several successes is read whole, as text.
+            let (ty, decode) = match c.decode {
+                Decode::EventStream => (Some(TypeRef::String), Decode::Text),
+                decode => (c.body.clone(), decode),
+            };
             ResponseVariant {
                 name,
                 status: c.status.clone(),
-                ty: c.body.clone(),
-                decode: c.decode,
+                ty,
+                decode,
                 doc: c.summary.clone(),
             }
         })
@@ -1197,7 +1346,7 @@ fn status_variant(status: &str) -> String {
     .to_owned()
 }
 
-fn is_json(media_type: &str) -> bool {
+pub(super) fn is_json(media_type: &str) -> bool {
     let essence = essence(media_type);
     essence == "application/json"
         || essence == "text/json"

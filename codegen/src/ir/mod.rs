@@ -10,6 +10,7 @@ pub mod prose;
 mod schema;
 mod security;
 pub mod usage;
+mod webhooks;
 
 pub use lower::lower;
 
@@ -36,6 +37,8 @@ pub struct Api {
     /// Operations in spec order (paths, then methods in the order get, put, post, delete, options,
     /// head, patch, trace).
     pub operations: Vec<Operation>,
+    /// The webhooks the API sends (3.1).
+    pub webhooks: Webhooks,
     /// What the generator worked around (fallback types, renamed items, checks left out).
     pub warnings: Vec<crate::Diagnostic>,
 }
@@ -57,14 +60,21 @@ pub struct Auth {
     /// The environment variable prefix derived from the API's title (`PETSTORE` for "Petstore API"),
     /// for variables the spec does not name.
     pub env_prefix: String,
+    /// The spec's top-level `security`: the requirement of operations that declare none. `None` when
+    /// the spec declares none (such operations send every configured credential).
+    pub security: Option<Requirement>,
 }
+
+/// A security requirement: its alternatives in order, each the scheme keys (of
+/// `components.securitySchemes`) that must be sent together. Empty: `security: []`, nothing is sent.
+pub type Requirement = Vec<Vec<String>>;
 
 /// A credential the caller supplies: one field of the generated `Credentials` struct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credential {
     /// Rust field name in the generated `Credentials` struct.
     pub field: String,
-    /// The key of the security scheme it belongs to, in `components.securitySchemes`.
+    /// The security scheme it belongs to: its key under `components.securitySchemes`.
     pub scheme: String,
     /// What it is and where it is sent.
     pub kind: CredentialKind,
@@ -292,6 +302,9 @@ pub enum Decode {
     Empty,
     /// By the status received, into a [`TypeKind::Responses`] enum.
     ByStatus,
+    /// A `text/event-stream`: a stream of events, each event's data read into the body type (JSON, or
+    /// the text itself for a string).
+    EventStream,
 }
 
 /// A struct.
@@ -397,6 +410,11 @@ pub struct Constraints {
     pub minimum: Option<f64>,
     /// Largest allowed number.
     pub maximum: Option<f64>,
+    /// The value must be above `minimum`, not equal to it (documented; the check before sending
+    /// allows the bound itself, so it never refuses a valid value).
+    pub exclusive_minimum: bool,
+    /// The value must be below `maximum` (as `exclusive_minimum`).
+    pub exclusive_maximum: bool,
     /// Fewest array items.
     pub min_items: Option<usize>,
     /// Most array items.
@@ -467,6 +485,8 @@ pub enum TypeRef {
     /// `Option<T>`: an array item or map value that may be `null` (a field says so with its own
     /// `nullable`; a `serde_json::Value` is never wrapped, it holds `null` itself).
     Nullable(Box<TypeRef>),
+    /// A JSON array of fixed length with a type per position (3.1 `prefixItems`): a Rust tuple.
+    Tuple(Vec<TypeRef>),
 }
 
 /// An HTTP method.
@@ -551,6 +571,12 @@ pub struct Operation {
     pub error: TypeRef,
     /// Whether the request carries the credentials and signature (false for `security: []`).
     pub authenticated: bool,
+    /// The operation's own security requirement, when it declares one that is neither `[]` (see
+    /// `authenticated`) nor the spec's top-level one (which applies otherwise).
+    pub security: Option<Requirement>,
+    /// The type of each event's data, when a success response offers `text/event-stream` besides the
+    /// media type the operation's method reads: such an operation also gets a `{name}_events` method.
+    pub events: Option<TypeRef>,
     /// How to walk every page (`x-pagination`), for list operations.
     pub pagination: Option<Pagination>,
 }
@@ -641,7 +667,41 @@ pub struct ResponseCase {
     pub decode: Decode,
     /// The media type its body is read as (the first JSON one, else text, else any), if it has one.
     pub media_type: Option<String>,
+    /// The type of each event's data, when the response also offers `text/event-stream` (and another
+    /// media type is read as its body).
+    pub events: Option<TypeRef>,
 }
 
 /// Where the spec's types are declared, by Rust name (for collision messages).
 pub type NameIndex = BTreeMap<String, String>;
+
+/// The webhooks the API sends (3.1 `webhooks`), as one generated enum with a parse helper.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Webhooks {
+    /// Rust name of the enum (`Webhook`, unless a schema is called that).
+    pub enum_name: String,
+    /// Rust name of the error its parse functions return.
+    pub error_name: String,
+    /// One per entry of `webhooks`, in spec order (none: nothing is generated).
+    pub events: Vec<Webhook>,
+    /// The JSON property whose value tells every payload apart, when there is one: the enum then
+    /// also parses a body without being told the webhook's name.
+    pub tag: Option<String>,
+}
+
+/// One webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// Its key in `webhooks` (`invoice.paid`).
+    pub name: String,
+    /// Rust variant name, unique in the enum.
+    pub variant: String,
+    /// Documentation (markdown).
+    pub doc: String,
+    /// The request body's type (`None`: the spec documents none).
+    pub payload: Option<TypeRef>,
+    /// How the body is read: `Json`, `Text`, `Bytes`, or `Empty` when there is none.
+    pub decode: Decode,
+    /// This payload's value of [`Webhooks::tag`].
+    pub tag: Option<String>,
+}

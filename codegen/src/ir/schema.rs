@@ -9,12 +9,14 @@
 //! - `merge`: `allOf` members merged into one object;
 //! - `union`: `oneOf`/`anyOf` as enums, tagged by a discriminator or untagged;
 //! - `enums`: string enum variant names;
-//! - `cycles`: `Box` for recursive types, once every type is known.
+//! - `cycles`: `Box` for recursive types, once every type is known;
+//! - `shared_forms`: a multipart form that is also a JSON body.
 
 mod cycles;
 mod enums;
 mod merge;
 mod shape;
+mod shared_forms;
 mod union;
 
 use super::names::{claim_unique, snake_ident, type_ident};
@@ -536,6 +538,7 @@ impl<'a> Schemas<'a> {
                 _ => TypeRef::F64,
             },
             Kind::Boolean => TypeRef::Bool,
+            Kind::Array if shape.tuple => self.tuple(shape, &at.push("items"), context),
             Kind::Array => match shape.items {
                 Some(items) => {
                     let items_at = at.push("items");
@@ -576,6 +579,22 @@ impl<'a> Schemas<'a> {
             }
             Kind::Null | Kind::Any | Kind::AllOf | Kind::Union => TypeRef::Json,
         }
+    }
+
+    /// A tuple from the `anyOf` the loader made of `prefixItems` (any JSON values if it is not there).
+    fn tuple(&mut self, shape: &Shape<'_>, items_at: &Pointer, context: &str) -> TypeRef {
+        let Some(items) = shape.items.and_then(ReferenceOr::as_item) else {
+            return TypeRef::Vec(Box::new(TypeRef::Json));
+        };
+        let elements = Shape::of(items).any_of;
+        let mut types = Vec::with_capacity(elements.len());
+        for (i, element) in elements.iter().enumerate() {
+            let element_at = items_at.push("anyOf").push(i.to_string());
+            let ty = self.type_ref(element, &element_at, &format!("{context}{}", i + 1));
+            let nullable = self.nullable(element);
+            types.push(self.nullable_wrap(ty, nullable));
+        }
+        TypeRef::Tuple(types)
     }
 
     /// `Option<T>` for a nullable item or value (JSON holds `null` itself).
@@ -851,6 +870,9 @@ impl<'a> Schemas<'a> {
             TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
                 self.contains_file_deep(inner, depth + 1)
             }
+            TypeRef::Tuple(items) => items
+                .iter()
+                .any(|item| self.contains_file_deep(item, depth + 1)),
             TypeRef::Named(n) => match self.types.iter().find(|t| &t.name == n).map(|t| &t.kind) {
                 Some(TypeKind::Struct(s)) => s
                     .fields
@@ -995,6 +1017,7 @@ impl<'a> Schemas<'a> {
             TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
                 self.holds_file(inner, depth + 1)
             }
+            TypeRef::Tuple(items) => items.iter().any(|item| self.holds_file(item, depth + 1)),
             TypeRef::Named(n) if depth < 32 => {
                 match self.types.iter().find(|t| &t.name == n).map(|t| &t.kind) {
                     Some(TypeKind::Alias(inner, _)) => self.holds_file(inner, depth + 1),
@@ -1093,6 +1116,7 @@ fn files_to_strings(ty: &mut TypeRef) {
         TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
             files_to_strings(inner)
         }
+        TypeRef::Tuple(items) => items.iter_mut().for_each(files_to_strings),
         _ => {}
     }
 }
@@ -1103,6 +1127,7 @@ fn contains_file(ty: &TypeRef) -> bool {
         TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
             contains_file(inner)
         }
+        TypeRef::Tuple(items) => items.iter().any(contains_file),
         _ => false,
     }
 }
@@ -1139,14 +1164,22 @@ fn rust_name_override(schema: &Schema) -> Option<String> {
         .map(type_ident)
 }
 
-/// Markdown documentation of a schema: title and description.
+/// Markdown documentation of a schema: title and description, and whether it is deprecated.
 pub(super) fn schema_doc(schema: &Schema) -> String {
     let d = &schema.schema_data;
-    match (&d.title, &d.description) {
+    let mut doc = match (&d.title, &d.description) {
         (_, Some(desc)) => sanitize(desc),
         (Some(title), None) => sanitize(title),
         (None, None) => String::new(),
+    };
+    // Documented rather than `#[deprecated]`: the generated code itself reads every field.
+    if d.deprecated {
+        if !doc.trim().is_empty() {
+            doc.push_str("\n\n");
+        }
+        doc.push_str("Deprecated.");
     }
+    doc
 }
 
 /// The documented limits of a schema. `allowed` holds the values of a non-string `enum` (a string
@@ -1177,6 +1210,8 @@ pub(super) fn constraints(schema: &Schema) -> Constraints {
         Kind::Integer | Kind::Number => {
             c.minimum = shape.minimum;
             c.maximum = shape.maximum;
+            c.exclusive_minimum = shape.exclusive_minimum && shape.minimum.is_some();
+            c.exclusive_maximum = shape.exclusive_maximum && shape.maximum.is_some();
             c.allowed = shape.values().cloned().collect();
         }
         Kind::Boolean => c.allowed = shape.values().cloned().collect(),

@@ -97,6 +97,7 @@ fn parse_ext<T: for<'de> Deserialize<'de>>(
 pub(super) fn lower_auth(spec: &OpenAPI, sink: &mut Sink) -> Auth {
     let mut auth = Auth {
         env_prefix: env_prefix(&spec.info.title),
+        security: spec.security.as_deref().map(|reqs| requirement(spec, reqs)),
         ..Auth::default()
     };
     let Some(components) = &spec.components else {
@@ -262,6 +263,70 @@ pub(super) fn lower_auth(spec: &OpenAPI, sink: &mut Sink) -> Auth {
         }
     }
     auth
+}
+
+/// A requirement as the IR holds it: each alternative's scheme keys, in order, without the schemes the
+/// spec does not declare (lowering warns about those and ignores them).
+pub(super) fn requirement(
+    spec: &OpenAPI,
+    reqs: &[openapiv3::SecurityRequirement],
+) -> super::Requirement {
+    let known = spec.components.as_ref().map(|c| &c.security_schemes);
+    reqs.iter()
+        .map(|alternative| {
+            alternative
+                .keys()
+                .filter(|scheme| known.is_some_and(|k| k.contains_key(*scheme)))
+                .cloned()
+                .collect()
+        })
+        .collect()
+}
+
+/// Where a credential goes on the wire, to tell which schemes share a header: a header name
+/// (lowercase), or `None` for a query parameter or cookie.
+fn header_of(kind: &CredentialKind) -> Option<String> {
+    match kind {
+        CredentialKind::Header(name)
+        | CredentialKind::ApiKey {
+            location: ApiKeyIn::Header,
+            name,
+        } => Some(name.to_ascii_lowercase()),
+        CredentialKind::Basic | CredentialKind::Bearer => Some("authorization".to_owned()),
+        CredentialKind::ApiKey { .. } | CredentialKind::SigningSecret => None,
+    }
+}
+
+/// Warns about alternatives that name two schemes sent in the same header: only the first of them is
+/// sent (a header holds one credential).
+pub(super) fn check_shared_headers(
+    auth: &Auth,
+    requirement: &super::Requirement,
+    at: &Pointer,
+    sink: &mut Sink,
+) {
+    for (i, alternative) in requirement.iter().enumerate() {
+        let mut seen: Vec<(&str, String)> = Vec::new();
+        for scheme in alternative {
+            let Some(header) = auth
+                .credentials
+                .iter()
+                .find(|c| &c.scheme == scheme)
+                .and_then(|c| header_of(&c.kind))
+            else {
+                continue;
+            };
+            match seen.iter().find(|(_, h)| *h == header) {
+                Some((first, _)) => sink.warn(
+                    &at.push(i.to_string()),
+                    format!(
+                        "`{first}` and `{scheme}` are both sent in the `{header}` header; only `{first}` is sent"
+                    ),
+                ),
+                None => seen.push((scheme, header)),
+            }
+        }
+    }
 }
 
 /// The schemes every security requirement of every authenticated operation names: their credentials

@@ -40,11 +40,24 @@ impl Usage {
                 received.visit(success);
             }
             received.visit(&op.error);
+            // The data of server-sent events offered besides the body (`{op}_events`).
+            if let Some(events) = &op.events {
+                received.visit(events);
+            }
             for case in &op.responses {
                 if let Some(body) = &case.body {
                     received.visit(body);
                 }
             }
+        }
+        // A webhook's payload is received (by the caller's server).
+        for payload in api
+            .webhooks
+            .events
+            .iter()
+            .filter_map(|w| w.payload.as_ref())
+        {
+            received.visit(payload);
         }
         let unused: Vec<&str> = api
             .types
@@ -105,6 +118,7 @@ impl<'a> Walk<'a> {
                     TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
                         stack.push(inner)
                     }
+                    TypeRef::Tuple(items) => stack.extend(items),
                     _ => {}
                 }
             }

@@ -41,6 +41,8 @@ impl Kind {
         let not_extension = || !key.starts_with("x-");
         Some(match (self, key) {
             (Document, "paths") => Paths,
+            // OpenAPI 3.1: a map of path items keyed by webhook name instead of by path.
+            (Document, "webhooks") => Paths,
             (Document, "components") => Components,
             (Paths, _) if not_extension() => PathItem,
             (PathItem, "parameters") | (Operation, "parameters") => ListOf(&Parameter),
@@ -59,6 +61,8 @@ impl Kind {
             (Schema, "properties") => MapOf(&Schema),
             (Schema, "items" | "additionalProperties" | "not") => Schema,
             (Schema, "allOf" | "oneOf" | "anyOf") => ListOf(&Schema),
+            // JSON Schema 2020-12 (OpenAPI 3.1): definitions that `$ref`s may point into.
+            (Schema, "$defs") => MapOf(&Schema),
             (Components, section) => Kind::of_section(section)?,
             (MapOf(inner), _) => *inner,
             _ => return None,
@@ -86,6 +90,9 @@ impl Kind {
             "examples" => &Example,
             "links" => &Link,
             "callbacks" => &Callback,
+            // OpenAPI 3.1. Not a section of openapiv3's `Components`: the 3.1 stage copies each
+            // path item to where it is referenced.
+            "pathItems" => &PathItem,
             _ => return None,
         }))
     }

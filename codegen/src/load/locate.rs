@@ -12,7 +12,12 @@ use serde_json::Value;
 
 /// The diagnostic for a document that does not deserialize as an `openapiv3::OpenAPI`.
 pub(crate) fn diagnose(document: &Value) -> Diagnostic {
-    let (at, node, kind) = locate(document, Pointer::root(), Kind::Document);
+    diagnose_at(document, Pointer::root(), Kind::Document)
+}
+
+/// The diagnostic for a node at `at` that does not deserialize as an object of `kind`.
+pub(crate) fn diagnose_at(node: &Value, at: Pointer, kind: Kind) -> Diagnostic {
+    let (at, node, kind) = locate(node, at, kind);
     Diagnostic::new(at.as_str(), explain(node, kind))
 }
 

@@ -11,7 +11,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, Diagnostics> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(Diagnostic::new("#", "the spec is empty")
-            .with_hint("give an OpenAPI 3.0 document in YAML or JSON")
+            .with_hint("give an OpenAPI 3.0 or 3.1 document in YAML or JSON")
             .into());
     }
     // `{"openapi": ...}` is JSON; YAML's flow mappings (`{openapi: 3.0.3}`) start the same way, so a

@@ -1,18 +1,31 @@
-//! Refuses documents that are not OpenAPI 3.0.x before their shape is checked, so a Swagger 2.0 or
-//! OpenAPI 3.1 document is told what it is instead of getting a list of mismatched fields.
+//! Reads the `openapi` field before the document's shape is checked, so a Swagger 2.0 or OpenAPI 3.2
+//! document is told what it is instead of getting a list of mismatched fields, and a 3.1 document goes
+//! through the 3.1 stage (`oas31`) first.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_json::Value;
 
-/// Checks the `openapi` field. A YAML `openapi: 3.0` (a number) is turned into the string it meant.
-pub(crate) fn check(value: &mut Value) -> Result<(), Diagnostics> {
+/// The OpenAPI versions the loader reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// 3.0.x: read as it is.
+    V3_0,
+    /// 3.1.x: rewritten into the 3.0 model first.
+    V3_1,
+}
+
+/// Checks the `openapi` field (wherever it is among the top-level keys). A YAML `openapi: 3.0` (a
+/// number) is turned into the string it meant.
+pub(crate) fn check(value: &mut Value) -> Result<Version, Diagnostics> {
     let Some(root) = value.as_object_mut() else {
         let found = describe(value);
         return Err(Diagnostic::new(
             "#",
             format!("the spec must be a mapping at the top level, not {found}"),
         )
-        .with_hint("an OpenAPI document starts with `openapi: 3.0.3`, `info` and `paths`")
+        .with_hint(
+            "an OpenAPI document starts with `openapi: 3.1.1` (or 3.0.3), `info` and `paths`",
+        )
         .into());
     };
     if let Some(swagger) = root.get("swagger") {
@@ -22,7 +35,9 @@ pub(crate) fn check(value: &mut Value) -> Result<(), Diagnostics> {
         };
         return Err(Diagnostic::new(
             "#/swagger",
-            format!("this is a Swagger {version} document; only OpenAPI 3.0.x is supported"),
+            format!(
+                "this is a Swagger {version} document; only OpenAPI 3.0.x and 3.1.x are supported"
+            ),
         )
         .with_hint(
             "convert it to OpenAPI 3.0 first, e.g. `npx swagger2openapi spec.yaml -o openapi.yaml`",
@@ -33,48 +48,56 @@ pub(crate) fn check(value: &mut Value) -> Result<(), Diagnostics> {
         None => {
             return Err(Diagnostic::new(
                 "#",
-                "the `openapi` field is missing: this is not an OpenAPI 3.0 document",
+                "the `openapi` field is missing: this is not an OpenAPI 3.0 or 3.1 document",
             )
-            .with_hint("start the document with `openapi: 3.0.3`")
+            .with_hint("start the document with `openapi: 3.1.1` (or 3.0.3)")
             .into())
         }
-        Some(Value::String(v)) => v.clone(),
-        // `openapi: 3.0` in YAML is the number 3.0.
+        Some(Value::String(v)) => v.trim().to_owned(),
+        // `openapi: 3.0` or `openapi: 3.1` in YAML is a number.
         Some(Value::Number(n)) if n.as_f64() == Some(3.0) => "3.0".to_owned(),
+        Some(Value::Number(n)) if n.as_f64() == Some(3.1) => "3.1".to_owned(),
         Some(other) => {
             return Err(Diagnostic::new(
                 "#/openapi",
                 format!(
-                    "`openapi` must be a version string such as \"3.0.3\", not {}",
+                    "`openapi` must be a version string such as \"3.1.1\", not {}",
                     describe(other)
                 ),
             )
-            .with_hint("quote the version: `openapi: \"3.0.3\"`")
+            .with_hint("quote the version: `openapi: \"3.1.1\"`")
             .into())
         }
     };
-    if version == "3.0" || version.starts_with("3.0.") {
-        root.insert("openapi".to_owned(), Value::String(version));
-        return Ok(());
-    }
-    let d = if version == "3.1" || version.starts_with("3.1.") {
-        Diagnostic::new(
+    let read = if version == "3.0" || version.starts_with("3.0.") {
+        Version::V3_0
+    } else if version == "3.1" || version.starts_with("3.1.") {
+        Version::V3_1
+    } else {
+        return Err(refused(&version).into());
+    };
+    root.insert("openapi".to_owned(), Value::String(version));
+    Ok(read)
+}
+
+/// The diagnostic for a version the loader does not read.
+fn refused(version: &str) -> Diagnostic {
+    if version == "3.2" || version.starts_with("3.2.") {
+        return Diagnostic::new(
             "#/openapi",
-            format!("OpenAPI {version} documents are not supported; only 3.0.x is"),
+            format!("OpenAPI {version} documents are not supported yet; 3.0.x and 3.1.x are"),
         )
         .with_hint(
-            "3.1 changed the schema language (`type: [string, \"null\"]`, numeric `exclusiveMinimum`, \
-             `webhooks`); convert the document to 3.0, e.g. `npx @apiture/openapi-down-convert \
-             --input spec.yaml --output spec-3.0.yaml`",
-        )
-    } else {
-        Diagnostic::new(
-            "#/openapi",
-            format!("OpenAPI version {version} is not supported; only 3.0.x is"),
-        )
-        .with_hint("the generator reads OpenAPI 3.0.x documents (`openapi: 3.0.3`)")
-    };
-    Err(d.into())
+            "3.2 adds the `query` method, `additionalOperations`, `in: querystring`, streamed \
+             `itemSchema` and `$self`; a document that uses none of them reads as 3.1: set \
+             `openapi: 3.1.1`",
+        );
+    }
+    Diagnostic::new(
+        "#/openapi",
+        format!("OpenAPI version {version} is not supported; only 3.0.x and 3.1.x are"),
+    )
+    .with_hint("the generator reads OpenAPI 3.0.x and 3.1.x documents (`openapi: 3.1.1`)")
 }
 
 /// A JSON value as a person would name it in a message: `the number 42`, `a list`.
@@ -100,13 +123,30 @@ mod tests {
     }
 
     #[test]
-    fn only_3_0_passes() {
-        for ok in ["3.0.0", "3.0.3", "3.0"] {
-            check(&mut json!({ "openapi": ok })).expect(ok);
+    fn versions_3_0_and_3_1_pass() {
+        for (ok, version) in [
+            ("3.0.0", Version::V3_0),
+            ("3.0.3", Version::V3_0),
+            ("3.0", Version::V3_0),
+            ("3.1.0", Version::V3_1),
+            ("3.1.1", Version::V3_1),
+            ("3.1.2", Version::V3_1),
+            ("3.1", Version::V3_1),
+        ] {
+            assert_eq!(check(&mut json!({ "openapi": ok })).expect(ok), version);
         }
         let mut number = json!({"openapi": 3.0});
-        check(&mut number).expect("3.0 as a number");
+        assert_eq!(check(&mut number).expect("3.0 as a number"), Version::V3_0);
         assert_eq!(number["openapi"], "3.0");
+        let mut number = json!({"openapi": 3.1});
+        assert_eq!(check(&mut number).expect("3.1 as a number"), Version::V3_1);
+        assert_eq!(number["openapi"], "3.1");
+    }
+
+    #[test]
+    fn the_version_may_come_last() {
+        let mut doc = json!({"info": {}, "paths": {}, "openapi": "3.1.0"});
+        assert_eq!(check(&mut doc).expect("3.1"), Version::V3_1);
     }
 
     #[test]
@@ -115,9 +155,10 @@ mod tests {
         assert_eq!(d.pointer, "#/swagger");
         assert!(d.message.contains("Swagger 2.0"));
         assert!(d.hint.unwrap().contains("swagger2openapi"));
-        let d = refused(json!({"openapi": "3.1.0"}));
+        let d = refused(json!({"openapi": "3.2.0"}));
         assert_eq!(d.pointer, "#/openapi");
-        assert!(d.message.contains("3.1.0"));
+        assert!(d.message.contains("3.2.0"));
+        assert!(d.hint.unwrap().contains("openapi: 3.1.1"));
         let d = refused(json!({"openapi": "2.5"}));
         assert!(d.message.contains("2.5"));
         let d = refused(json!({"info": {}}));
@@ -125,7 +166,7 @@ mod tests {
         assert!(d.message.contains("missing"));
         let d = refused(json!([1]));
         assert!(d.message.contains("a list"));
-        let d = refused(json!({"openapi": 3.1}));
-        assert!(d.message.contains("the number 3.1"));
+        let d = refused(json!({"openapi": 3.2}));
+        assert!(d.message.contains("the number 3.2"));
     }
 }

@@ -2,6 +2,9 @@
 //! `Content-Length` body, throws the body away (so its own memory stays small whatever the upload), and
 //! answers every request with the same canned `201` JSON reply.
 //!
+//! `GET /download/<n>` is answered instead with `n` bytes of `application/octet-stream`, written from one
+//! 1 MiB pattern as fast as the client reads them (so a download of any size costs the server 1 MiB).
+//!
 //! It runs on its own thread and tokio runtime, so a benchmark's client runtime only does client work.
 //! [`Loopback::capture_next`] keeps the next request's head and body whole, for replaying them by hand.
 //! Chunked request bodies are not supported (the client and reqwest send `Content-Length` for bytes
@@ -111,6 +114,25 @@ impl Loopback {
     }
 }
 
+/// The pattern downloads are made of.
+const PATTERN_LEN: usize = 1024 * 1024;
+
+/// Answers a download of `size` bytes.
+async fn download(stream: &mut TcpStream, size: u64) -> io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: {size}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await?;
+    let pattern: Vec<u8> = (0..PATTERN_LEN).map(|i| (i % 251) as u8).collect();
+    let mut left = size;
+    while left > 0 {
+        let take = usize::try_from(left).unwrap_or(usize::MAX).min(PATTERN_LEN);
+        stream.write_all(&pattern[..take]).await?;
+        left -= take as u64;
+    }
+    Ok(())
+}
+
 async fn accept_loop(listener: std::net::TcpListener, shared: Arc<Shared>) {
     let listener = TcpListener::from_std(listener).expect("tokio listener");
     loop {
@@ -166,6 +188,16 @@ async fn serve(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
             return Ok(());
         };
 
+        if let Some(size) = request_line
+            .strip_prefix("GET /download/")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            pending.drain(..head_end);
+            shared.requests.fetch_add(1, Ordering::SeqCst);
+            download(&mut stream, size).await?;
+            continue;
+        }
         let capture = shared.capture_next.swap(false, Ordering::SeqCst);
         let in_buffer = (pending.len() - head_end).min(length);
         let mut body = if capture {

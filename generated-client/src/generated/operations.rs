@@ -39,7 +39,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::ContactList>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::GET, "/contacts".to_owned());
+        let mut request = Request::for_operation(
+            "listContacts",
+            Method::GET,
+            "/contacts".to_owned(),
+        );
         request.check(&[("query", query as &dyn rt::validate::Validate)]);
         request.query_opt("phone_number_id", query.phone_number_id.as_ref());
         request.query_opt("page", query.page.as_ref());
@@ -121,7 +125,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::ContactEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/contacts".to_owned());
+        let mut request = Request::for_operation(
+            "createContact",
+            Method::POST,
+            "/contacts".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.multipart(body.to_form());
@@ -163,7 +171,7 @@ impl super::Client {
         Output = Result<Response<types::MessageEnvelope>, types::ErrorEnvelope>,
     > + '_ {
         let path = ["/contacts/", &encode_path(&id)].concat();
-        let request = Request::new(Method::DELETE, path);
+        let request = Request::for_operation("deleteContact", Method::DELETE, path);
         self.send(request)
     }
     /// Update a contact
@@ -204,7 +212,7 @@ impl super::Client {
         Output = Result<Response<types::ContactEnvelope>, types::ErrorEnvelope>,
     > + '_ {
         let path = ["/contacts/", &encode_path(&id)].concat();
-        let mut request = Request::new(Method::PATCH, path);
+        let mut request = Request::for_operation("updateContact", Method::PATCH, path);
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.multipart(body.to_form());
         self.send(request)
@@ -267,7 +275,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::ContactGroupEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/contact-groups".to_owned());
+        let mut request = Request::for_operation(
+            "createContactGroup",
+            Method::POST,
+            "/contact-groups".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.json(body);
         self.send(request)
@@ -316,7 +328,7 @@ impl super::Client {
         >,
     > + '_ {
         let path = ["/contact-groups/", &encode_path(&id)].concat();
-        let request = Request::new(Method::DELETE, path);
+        let request = Request::for_operation("deleteContactGroup", Method::DELETE, path);
         self.send(request)
     }
     /// Update a contact group
@@ -377,7 +389,11 @@ impl super::Client {
         Output = Result<Response<types::ContactGroupEnvelope>, types::ErrorEnvelope>,
     > + '_ {
         let path = ["/contact-groups/", &encode_path(&id)].concat();
-        let mut request = Request::new(Method::PATCH, path);
+        let mut request = Request::for_operation(
+            "updateContactGroup",
+            Method::PATCH,
+            path,
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.json(body);
         self.send(request)
@@ -438,7 +454,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::BranchEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/branches".to_owned());
+        let mut request = Request::for_operation(
+            "createBranch",
+            Method::POST,
+            "/branches".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.multipart(body.to_form());
@@ -485,7 +505,7 @@ impl super::Client {
         Output = Result<Response<types::MessageEnvelope>, types::ErrorEnvelope>,
     > + '_ {
         let path = ["/branches/", &encode_path(&id)].concat();
-        let request = Request::new(Method::DELETE, path);
+        let request = Request::for_operation("deleteBranch", Method::DELETE, path);
         self.send(request)
     }
     /// Update a branch
@@ -541,7 +561,7 @@ impl super::Client {
         Output = Result<Response<types::BranchEnvelope>, types::ErrorEnvelope>,
     > + '_ {
         let path = ["/branches/", &encode_path(&id)].concat();
-        let mut request = Request::new(Method::PATCH, path);
+        let mut request = Request::for_operation("updateBranch", Method::PATCH, path);
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.multipart(body.to_form());
         self.send(request)
@@ -604,7 +624,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::ConversationList>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::GET, "/conversations".to_owned());
+        let mut request = Request::for_operation(
+            "listConversations",
+            Method::GET,
+            "/conversations".to_owned(),
+        );
         request.query("phone_number_id", &query.phone_number_id);
         request.query_opt("searchTerm", query.search_term.as_ref());
         request.query_opt("status", query.status.as_ref());
@@ -681,7 +705,7 @@ impl super::Client {
         >,
     > + '_ {
         let path = ["/conversations/", &encode_path(&id)].concat();
-        let mut request = Request::new(Method::GET, path);
+        let mut request = Request::for_operation("getConversation", Method::GET, path);
         request.query("phone_number_id", &query.phone_number_id);
         self.send(request)
     }
@@ -736,7 +760,8 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::MessageStatusList>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(
+        let mut request = Request::for_operation(
+            "getMessageStatuses",
             Method::GET,
             "/fetch-message-status-app".to_owned(),
         );
@@ -800,7 +825,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/w/message/text".to_owned());
+        let mut request = Request::for_operation(
+            "sendTextMessage",
+            Method::POST,
+            "/w/message/text".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
@@ -848,7 +877,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/w/message/media".to_owned());
+        let mut request = Request::for_operation(
+            "sendMediaMessage",
+            Method::POST,
+            "/w/message/media".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         match body {
@@ -902,7 +935,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/w/message/template".to_owned());
+        let mut request = Request::for_operation(
+            "sendTemplateMessage",
+            Method::POST,
+            "/w/message/template".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.multipart(body.to_form());
@@ -953,7 +990,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/w/message/button".to_owned());
+        let mut request = Request::for_operation(
+            "sendButtonMessage",
+            Method::POST,
+            "/w/message/button".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
@@ -995,7 +1036,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/w/message/list".to_owned());
+        let mut request = Request::for_operation(
+            "sendListMessage",
+            Method::POST,
+            "/w/message/list".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
@@ -1045,7 +1090,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/w/message/location".to_owned());
+        let mut request = Request::for_operation(
+            "sendLocationMessage",
+            Method::POST,
+            "/w/message/location".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
@@ -1126,7 +1175,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::TemplateList>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::GET, "/templates".to_owned());
+        let mut request = Request::for_operation(
+            "listTemplates",
+            Method::GET,
+            "/templates".to_owned(),
+        );
         request.check(&[("query", query as &dyn rt::validate::Validate)]);
         request.query_opt("page", query.page.as_ref());
         request.query_opt("limit", query.limit.as_ref());
@@ -1186,7 +1239,7 @@ impl super::Client {
         Output = Result<Response<types::TemplateEnvelope>, types::ErrorEnvelope>,
     > + '_ {
         let path = ["/templates/", &encode_path(&id)].concat();
-        let request = Request::new(Method::GET, path);
+        let request = Request::for_operation("getTemplate", Method::GET, path);
         self.send(request)
     }
     /// Open or close a ticket
@@ -1250,7 +1303,7 @@ impl super::Client {
         Output = Result<Response<types::TicketEnvelope>, types::ErrorEnvelope>,
     > + '_ {
         let path = ["/wechat/chat/events/", &encode_path(&id)].concat();
-        let mut request = Request::new(Method::POST, path);
+        let mut request = Request::for_operation("updateTicket", Method::POST, path);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
         self.send(request)
@@ -1314,7 +1367,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::OrderList>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::GET, "/orders".to_owned());
+        let mut request = Request::for_operation(
+            "listOrders",
+            Method::GET,
+            "/orders".to_owned(),
+        );
         request.check(&[("query", query as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.query_opt("page", query.page.as_ref());
@@ -1420,7 +1477,7 @@ impl super::Client {
         Output = Result<Response<types::OrderEnvelope>, types::ErrorEnvelope>,
     > + '_ {
         let path = ["/orders/", &encode_path(&id)].concat();
-        let request = Request::new(Method::GET, path);
+        let request = Request::for_operation("getOrder", Method::GET, path);
         self.send(request)
     }
     /// Update an order
@@ -1494,7 +1551,7 @@ impl super::Client {
         Output = Result<Response<types::OrderUpdateEnvelope>, types::ErrorEnvelope>,
     > + '_ {
         let path = ["/orders/", &encode_path(&id)].concat();
-        let mut request = Request::new(Method::PUT, path);
+        let mut request = Request::for_operation("updateOrder", Method::PUT, path);
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.json(body);
@@ -1548,7 +1605,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
     > + '_ {
-        let mut request = Request::new(Method::POST, "/invoice-message".to_owned());
+        let mut request = Request::for_operation(
+            "sendInvoiceMessage",
+            Method::POST,
+            "/invoice-message".to_owned(),
+        );
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
         request.query("phone_number_id", &query.phone_number_id);
         request.multipart(body.to_form());
@@ -1599,7 +1660,11 @@ impl super::Client {
     ) -> impl Future<
         Output = Result<Response<types::WabaNumberList>, types::ErrorEnvelope>,
     > + '_ {
-        let request = Request::new(Method::GET, "/waba-numbers".to_owned());
+        let request = Request::for_operation(
+            "listWabaNumbers",
+            Method::GET,
+            "/waba-numbers".to_owned(),
+        );
         self.send(request)
     }
 }

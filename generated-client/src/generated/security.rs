@@ -81,7 +81,11 @@ impl Credentials {
 impl From<Credentials> for rt::Auth {
     fn from(credentials: Credentials) -> Self {
         rt::Auth::signed(SIGNING_RULE, credentials.hmac_secret)
+            .scheme("hmacSignature")
             .header("X-Client-ID", credentials.client_id)
+            .scheme("clientId")
             .header("X-Domain", credentials.domain)
+            .scheme("workspaceDomain")
+            .security(&[&["hmacSignature", "clientId", "workspaceDomain"]])
     }
 }

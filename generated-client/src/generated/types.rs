@@ -1188,7 +1188,9 @@ pub struct TemplateNamedParam {
     pub value: String,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(TemplateNamedParam { "name" => name required, "value" => value required });
+openapi_client_runtime::from_map!(
+    TemplateNamedParam { "name" => name required, "value" => value required }
+);
 /// NAMED template parameters, for templates whose placeholders have names.
 pub type TemplateNamedParams = Vec<TemplateNamedParam>;
 /// POSITIONAL template parameters: the values of the numbered placeholders (`{{1}}`, `{{2}}`, ...),
@@ -1210,7 +1212,7 @@ pub struct TemplateButtonParam {
     pub value: String,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     TemplateButtonParam { "index" => index required, "name" => name optional, "value" =>
     value required }
 );
@@ -1227,7 +1229,9 @@ pub struct ReplyButton {
     pub title: String,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(ReplyButton { "id" => id required, "title" => title required });
+openapi_client_runtime::from_map!(
+    ReplyButton { "id" => id required, "title" => title required }
+);
 /// A titled group of options in a list message.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListSection {
@@ -1241,7 +1245,9 @@ pub struct ListSection {
     pub rows: Vec<ListRow>,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(ListSection { "title" => title required, "rows" => rows required });
+openapi_client_runtime::from_map!(
+    ListSection { "title" => title required, "rows" => rows required }
+);
 /// One option of a list message.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListRow {
@@ -1260,7 +1266,7 @@ pub struct ListRow {
     pub description: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     ListRow { "id" => id required, "title" => title required, "description" =>
     description optional }
 );
@@ -1281,7 +1287,7 @@ pub struct Location {
     pub address: String,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     Location { "latitude" => latitude required, "longitude" => longitude required, "name"
     => name required, "address" => address required }
 );
@@ -2001,7 +2007,7 @@ pub struct CreateContactGroupRequest {
     pub status: ContactGroupStatus,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     CreateContactGroupRequest { "name" => name required, "status" => status required }
 );
 impl CreateContactGroupRequest {
@@ -2026,7 +2032,7 @@ pub struct UpdateContactGroupRequest {
     pub status: Option<ContactGroupStatus>,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     UpdateContactGroupRequest { "name" => name optional, "status" => status optional }
 );
 /// The fields of a new branch.
@@ -2177,7 +2183,7 @@ pub struct SendTextRequest {
     pub preview_url: Option<bool>,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     SendTextRequest { "phone" => phone required, "body" => body required, "name" => name
     optional, "email" => email optional, "reply_to" => reply_to optional, "preview_url"
     => preview_url optional }
@@ -2216,7 +2222,7 @@ pub struct SendMediaLinkRequest {
     pub caption: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     SendMediaLinkRequest { "phone" => phone required, "type" => r#type required, "link"
     => link required, "caption" => caption optional }
 );
@@ -2396,7 +2402,7 @@ pub struct SendButtonRequest {
     pub footer_text: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     SendButtonRequest { "phone" => phone required, "body_text" => body_text required,
     "buttons" => buttons required, "header_text" => header_text optional, "footer_text"
     => footer_text optional }
@@ -2443,7 +2449,7 @@ pub struct SendListRequest {
     pub footer_text: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     SendListRequest { "phone" => phone required, "body_text" => body_text required,
     "button_text" => button_text required, "sections" => sections required, "header_text"
     => header_text optional, "footer_text" => footer_text optional }
@@ -2478,7 +2484,7 @@ pub struct SendLocationRequest {
     pub location: Location,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     SendLocationRequest { "phone" => phone required, "location" => location required }
 );
 impl SendLocationRequest {
@@ -2497,7 +2503,7 @@ pub struct UpdateTicketRequest {
     pub route: TicketRoute,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(UpdateTicketRequest { "route" => route required });
+openapi_client_runtime::from_map!(UpdateTicketRequest { "route" => route required });
 impl UpdateTicketRequest {
     /// A value with the required fields `route`, and every optional field unset.
     pub fn new(route: TicketRoute) -> Self {
@@ -2529,7 +2535,7 @@ pub struct UpdateOrderRequest {
     pub branch_id: Option<String>,
 }
 #[cfg(feature = "full-serde")]
-rt::from_map!(
+openapi_client_runtime::from_map!(
     UpdateOrderRequest { "admin_notes" => admin_notes optional, "status" => status
     optional, "payment_status" => payment_status optional, "shipping_date" =>
     shipping_date optional, "delivery_date" => delivery_date optional, "branch_id" =>

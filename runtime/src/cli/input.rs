@@ -503,8 +503,8 @@ fn file_part(value: &Value, what: impl Display + Copy) -> Result<crate::FilePart
     let part = crate::FilePart::from_path(&path)
         .map_err(|error| Failure::usage(format!("{what}: {}: {error}", path.display())))?;
     Ok(match content_type {
-        Some(content_type) => crate::FilePart::new(
-            part.bytes().clone(),
+        Some(content_type) => crate::FilePart::from_upload(
+            part.upload().clone(),
             part.file_name().to_owned(),
             content_type,
         ),

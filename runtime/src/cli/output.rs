@@ -11,6 +11,7 @@ use super::Globals;
 use crate::error::{ApiError, Error};
 use crate::response::Response;
 use bytes::Bytes;
+use futures_core::Stream;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -33,6 +34,8 @@ pub type Call<'a> = Pin<Box<dyn Future<Output = Result<Reply, Failure>> + 'a>>;
 pub struct Reply {
     response: Option<(StatusCode, HeaderMap)>,
     answer: Answer,
+    /// The runtime the call ran on, which a streamed body is still read on (its connection lives there).
+    pub(super) runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Reply {
@@ -41,6 +44,7 @@ impl Reply {
         Self {
             response: None,
             answer: Answer(Printed::Json(document)),
+            runtime: None,
         }
     }
 }
@@ -49,14 +53,38 @@ impl Reply {
 #[derive(Debug)]
 pub struct Answer(Printed);
 
-#[derive(Debug)]
 enum Printed {
     Json(Value),
     Text(String),
     Bytes(Bytes),
+    /// A body written piece by piece as it arrives, never held whole.
+    Stream(Pieces),
     Nothing,
     /// A decoded body that does not serialize back to JSON (a float that is not finite, say).
     Unprintable(String),
+}
+
+/// The pieces of a streamed body, and whether the stream goes on after a failed piece (a malformed
+/// event) or ends there (a broken download).
+struct Pieces {
+    stream: Pin<Box<dyn Stream<Item = Result<Bytes, String>> + Send>>,
+    goes_on: bool,
+}
+
+impl std::fmt::Debug for Printed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Printed::Json(value) => f.debug_tuple("Json").field(value).finish(),
+            Printed::Text(text) => f.debug_tuple("Text").field(text).finish(),
+            Printed::Bytes(bytes) => f.debug_tuple("Bytes").field(bytes).finish(),
+            Printed::Stream(pieces) => f
+                .debug_struct("Stream")
+                .field("goes_on", &pieces.goes_on)
+                .finish_non_exhaustive(),
+            Printed::Nothing => f.write_str("Nothing"),
+            Printed::Unprintable(why) => f.debug_tuple("Unprintable").field(why).finish(),
+        }
+    }
 }
 
 impl Answer {
@@ -76,6 +104,39 @@ impl Answer {
     /// A binary body, written raw.
     pub fn bytes(body: Bytes) -> Self {
         Self(Printed::Bytes(body))
+    }
+
+    /// A download, written to stdout or the `--output` file as it arrives (never held whole). A download
+    /// that breaks off fails the command (exit 1) after what came was written.
+    pub fn stream<E: Send + 'static>(body: crate::ByteStream<E>) -> Self {
+        use futures_util::StreamExt as _;
+        Self(Printed::Stream(Pieces {
+            stream: Box::pin(body.map(|piece| piece.map_err(|error| error.to_string()))),
+            goes_on: false,
+        }))
+    }
+
+    /// Server-sent events, printed as they arrive, one JSON line each: `{"event", "data", "id", "retry"}`
+    /// (the last two when set). A malformed event is one `error:` line on stderr and the stream goes on;
+    /// the command then exits 1 when the stream ends.
+    #[cfg(feature = "sse")]
+    pub fn events<T, E>(events: crate::sse::Events<T, E>) -> Self
+    where
+        T: serde::Serialize + Send + 'static,
+        E: serde::de::DeserializeOwned + Send + 'static,
+    {
+        use futures_util::StreamExt as _;
+        let lines = events.map(|event| {
+            let event = event.map_err(|error| error.to_string())?;
+            let mut line = serde_json::to_vec(&event)
+                .map_err(|error| format!("the event cannot be printed as JSON: {error}"))?;
+            line.push(b'\n');
+            Ok(Bytes::from(line))
+        });
+        Self(Printed::Stream(Pieces {
+            stream: Box::pin(lines),
+            goes_on: true,
+        }))
     }
 
     /// The `()` of an operation that documents no body: nothing is printed.
@@ -140,7 +201,10 @@ impl Failure {
     fn from_error<E>(error: Error<E>) -> Self {
         let message = error.to_string();
         match error {
-            Error::InvalidRequest { .. } | Error::Validation(_) => Self::usage(message),
+            // Refused before anything was sent: the input, or the credentials configured for it.
+            Error::InvalidRequest { .. }
+            | Error::Validation(_)
+            | Error::MissingCredentials { .. } => Self::usage(message),
             Error::Api(api) => {
                 let ApiError {
                     status,
@@ -171,7 +235,11 @@ impl Failure {
                 let shown: String = body_start.chars().take(BODY_SHOWN).collect();
                 Self::failed(format!("{message}; the body starts: {shown}"))
             }
-            Error::Transport(_) | Error::ResponseTooLarge { .. } => Self::failed(message),
+            Error::Transport(_)
+            | Error::ResponseTooLarge { .. }
+            | Error::Stalled { .. }
+            | Error::Upload { .. }
+            | Error::Save { .. } => Self::failed(message),
         }
     }
 }
@@ -190,6 +258,7 @@ pub fn call<'a, T: 'a, E: 'a>(
                 Ok(Reply {
                     response: Some((status, headers)),
                     answer: answer(response.into_body()),
+                    runtime: None,
                 })
             }
             Err(error) => Err(Failure::from_error(error)),
@@ -238,7 +307,7 @@ pub(super) fn finish(
                     let _ = show_response(err, *status, headers);
                 }
             }
-            match print(reply.answer, globals, out) {
+            match print(reply.answer, reply.runtime.as_ref(), globals, out, err) {
                 Ok(()) => 0,
                 Err(failure) => {
                     let _ = writeln!(err, "error: {}", one_line(&failure.message));
@@ -261,9 +330,21 @@ pub(super) fn finish(
     }
 }
 
-/// Writes the body to the `--output` file, or to `out`.
-fn print(answer: Answer, globals: &Globals, out: &mut dyn Write) -> Result<(), Failure> {
+/// Writes the body to the `--output` file, or to `out`; a streamed body piece by piece on `runtime`.
+fn print(
+    answer: Answer,
+    runtime: Option<&tokio::runtime::Runtime>,
+    globals: &Globals,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
     let bytes: Vec<u8> = match answer.0 {
+        Printed::Stream(pieces) => {
+            let Some(runtime) = runtime else {
+                return Err(Failure::failed("a streamed answer outside of a call"));
+            };
+            return runtime.block_on(write_stream(pieces, globals, out, err));
+        }
         Printed::Json(value) => {
             let mut text = serde_json::to_vec_pretty(&value)
                 .map_err(|error| Failure::failed(format!("printing the answer: {error}")))?;
@@ -288,6 +369,56 @@ fn print(answer: Answer, globals: &Globals, out: &mut dyn Write) -> Result<(), F
             Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             Err(error) => Err(Failure::failed(format!("writing the answer: {error}"))),
         },
+    }
+}
+
+/// Writes each piece of a streamed body as it arrives, to the `--output` file or `out`, flushed piece by
+/// piece so that a reader sees events as they come.
+async fn write_stream(
+    mut pieces: Pieces,
+    globals: &Globals,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    use futures_util::StreamExt as _;
+    let mut file = match &globals.output {
+        Some(path) => Some(
+            std::fs::File::create(path)
+                .map_err(|error| Failure::failed(format!("writing {}: {error}", path.display())))?,
+        ),
+        None => None,
+    };
+    let mut malformed = 0_usize;
+    while let Some(piece) = pieces.stream.next().await {
+        let bytes = match piece {
+            Ok(bytes) => bytes,
+            Err(message) if pieces.goes_on => {
+                let _ = writeln!(err, "error: {}", one_line(&message));
+                malformed += 1;
+                continue;
+            }
+            Err(message) => return Err(Failure::failed(message)),
+        };
+        let written = match (&mut file, &globals.output) {
+            (Some(file), Some(path)) => file
+                .write_all(&bytes)
+                .map_err(|error| Failure::failed(format!("writing {}: {error}", path.display()))),
+            _ => match out.write_all(&bytes).and_then(|()| out.flush()) {
+                Ok(()) => Ok(()),
+                // The reader went away (`| head`): the rest is not wanted; dropping the stream closes
+                // the connection.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                Err(error) => Err(Failure::failed(format!("writing the answer: {error}"))),
+            },
+        };
+        written?;
+    }
+    // Each one's line is already on stderr; the exit code says the stream was not all well.
+    match malformed {
+        0 => Ok(()),
+        n => Err(Failure::failed(format!(
+            "{n} malformed event(s) in the stream"
+        ))),
     }
 }
 

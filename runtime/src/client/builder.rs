@@ -5,6 +5,7 @@ use super::BoundarySource;
 use super::{system_clock, Client, Clock, Inner, Jitter, Sleep};
 use crate::auth::Auth;
 use crate::error::ConfigError;
+use crate::hooks::Hook;
 use crate::retry::{self, BoxFuture, RetryPolicy};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, USER_AGENT};
 use std::fmt;
@@ -47,6 +48,7 @@ pub struct ClientBuilder<C = Client> {
     #[cfg(feature = "multipart")]
     boundary: Option<BoundarySource>,
     http_client: Option<reqwest::Client>,
+    hooks: Vec<Arc<dyn Hook>>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -75,6 +77,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
         #[cfg(feature = "multipart")]
         out.field("custom_boundary", &self.boundary.is_some());
         out.field("custom_http_client", &self.http_client.is_some())
+            .field("hooks", &self.hooks.len())
             .finish()
     }
 }
@@ -112,6 +115,7 @@ impl<C> ClientBuilder<C> {
             #[cfg(feature = "multipart")]
             boundary: None,
             http_client: None,
+            hooks: Vec::new(),
             client: PhantomData,
         }
     }
@@ -266,6 +270,13 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Adds a hook that sees, and may change, every attempt of every call before it is signed and sent,
+    /// and sees every answer ([`Hook`]). Hooks run in the order they were added.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
     /// Checks every setting and builds the client: this crate's [`Client`], or the generated client that
     /// wraps it.
     pub fn build(self) -> Result<C, ConfigError>
@@ -350,6 +361,7 @@ impl<C> ClientBuilder<C> {
                 boundary: self
                     .boundary
                     .unwrap_or_else(|| Arc::new(crate::multipart::random_boundary)),
+                hooks: self.hooks,
             }),
             options: None,
         })

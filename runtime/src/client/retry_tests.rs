@@ -6,6 +6,8 @@ use super::tests::{assert_signed, builder, json, Envelope, NOW, RULE, SECRET};
 use super::*;
 use crate::auth::Auth;
 use crate::error::ConfigError;
+use crate::multipart::Form;
+use crate::request::Request;
 use crate::signing::{Message, MultipartBody, PathForm};
 use crate::test_server::{Recorded, Reply, Server};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -18,6 +18,8 @@ mod enabled {
     use crate::client::{Client, Prepared};
     use crate::error::{ConfigError, Error, Result};
     use crate::payload::Payload;
+    #[cfg(feature = "files")]
+    use crate::payload::{Check, Fingerprint};
     use crate::secret::Secret;
     use crate::signing::{self, Message, PathForm, SigningRule};
     #[cfg(feature = "multipart")]
@@ -139,6 +141,67 @@ mod enabled {
             Ok(())
         }
 
+        /// Whether the signature of `prepared` covers its body (so a streamed body is read twice).
+        #[cfg(feature = "files")]
+        pub(crate) fn signs_body(&self, prepared: &Prepared) -> bool {
+            #[cfg(feature = "multipart")]
+            if prepared.is_multipart && self.rule.multipart_body == MultipartBody::Empty {
+                return false;
+            }
+            let _ = prepared;
+            self.rule.parts.contains(&crate::signing::SignedPart::Body)
+        }
+
+        /// Signs a request whose body is streamed, for `timestamp`, and adds the signature and timestamp
+        /// headers. When the signature covers the body, reads the body once to sign it and returns the
+        /// length of each source as read and the check that the bytes sent are the bytes signed;
+        /// otherwise `None` (the body is sent as it is, once).
+        #[cfg(feature = "files")]
+        pub(crate) async fn sign_streamed<E>(
+            &self,
+            headers: &mut HeaderMap,
+            prepared: &Prepared,
+            streamed: &crate::payload::Streamed,
+            base_path: &str,
+            timestamp: u64,
+        ) -> Result<Option<(Vec<Option<u64>>, Check)>, E> {
+            let message = self.message(
+                prepared.method.as_str(),
+                &prepared.url,
+                base_path,
+                timestamp,
+            );
+            let mut mac = self.mac.clone();
+            if !self.signs_body(prepared) {
+                signing::feed(&mut mac, self.rule.parts, &message);
+                let signature = self.finish(mac)?;
+                self.insert(headers, signature, timestamp);
+                return Ok(None);
+            }
+            let Some((before, after)) = self.rule.split_at_body() else {
+                return Err(Error::invalid(
+                    "body",
+                    "the signing rule signs the body more than once, which a streamed body cannot be",
+                ));
+            };
+            signing::feed(&mut mac, before, &message);
+            let fresh = Fingerprint::random();
+            let ((mut mac, fingerprint), lengths) = streamed
+                .read_through((mac, fresh.clone()), |(mac, fingerprint), bytes| {
+                    mac.update(bytes);
+                    fingerprint.update(bytes);
+                })
+                .await
+                .map_err(|failed| Error::Upload {
+                    name: failed.name,
+                    source: failed.source,
+                })?;
+            signing::feed(&mut mac, after, &message);
+            let signature = self.finish(mac)?;
+            self.insert(headers, signature, timestamp);
+            Ok(Some((lengths, Check::new(fresh, fingerprint.finish()))))
+        }
+
         /// The signature of a form to be computed while the form is encoded, when the rule signs the raw
         /// form and the body in one place; `None` otherwise (the attempt then signs as usual).
         #[cfg(feature = "multipart")]
@@ -250,9 +313,7 @@ mod enabled {
                 .signer
                 .as_ref()
                 .and_then(|signer| signer.rule.clock_skew_status);
-            if !inner.correct_clock_skew
-                || !prepared.authenticated
-                || skew_status != Some(status.as_u16())
+            if !inner.correct_clock_skew || !prepared.signed || skew_status != Some(status.as_u16())
             {
                 return false;
             }
@@ -330,6 +391,24 @@ mod disabled {
         }
 
         pub(crate) fn insert(&self, _: &mut HeaderMap, _: HeaderValue, _: u64) {
+            match *self {}
+        }
+
+        #[cfg(feature = "files")]
+        pub(crate) fn signs_body(&self, _: &Prepared) -> bool {
+            match *self {}
+        }
+
+        #[cfg(feature = "files")]
+        #[allow(clippy::type_complexity)]
+        pub(crate) async fn sign_streamed<E>(
+            &self,
+            _: &mut HeaderMap,
+            _: &Prepared,
+            _: &crate::payload::Streamed,
+            _: &str,
+            _: u64,
+        ) -> Result<Option<(Vec<Option<u64>>, crate::payload::Check)>, E> {
             match *self {}
         }
     }

@@ -9,6 +9,9 @@
 //!
 //! A reply gets a `Content-Length` matching its body unless it sets `Content-Length` itself (to announce a
 //! body it does not send) or `Transfer-Encoding` (its body is then written as given, already chunked).
+//!
+//! [`Server::streams`] plays a script of [`Step`]s per connection instead: raw bytes written as they come,
+//! waits for the test, and cut or silent connections, for answers read as they arrive.
 
 // Each test crate that includes this file uses a different part of it.
 #![allow(dead_code)]
@@ -17,7 +20,29 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+
+/// One step of a streamed answer ([`Server::streams`]).
+pub enum Step {
+    /// Writes these bytes (the status line and headers too: nothing is added) and flushes them.
+    Send(Vec<u8>),
+    /// Waits until the test calls `notify_one` on this.
+    Wait(Arc<Notify>),
+    /// Sends nothing more and waits for the client to close the connection, then says so
+    /// ([`Server::closed`]).
+    HoldUntilClosed,
+    /// Closes the connection at once, whatever was announced.
+    Cut,
+}
+
+/// A chunk of a `Transfer-Encoding: chunked` body.
+pub fn chunk(bytes: &[u8]) -> Vec<u8> {
+    let mut out = format!("{:x}\r\n", bytes.len()).into_bytes();
+    out.extend_from_slice(bytes);
+    out.extend_from_slice(b"\r\n");
+    out
+}
 
 /// The answer the server sends.
 pub struct Reply {
@@ -62,6 +87,8 @@ pub struct Server {
     pub base: String,
     received: Arc<Mutex<Vec<Recorded>>>,
     task: JoinHandle<()>,
+    /// Notified when the client closes a connection held open by [`Step::HoldUntilClosed`].
+    pub closed: Arc<Notify>,
 }
 
 impl Server {
@@ -98,6 +125,62 @@ impl Server {
             base,
             received,
             task,
+            closed: Arc::new(Notify::new()),
+        }
+    }
+
+    /// A server answering the `n`th connection by playing `scripts[n]`, then closing its listener.
+    pub async fn streams(scripts: Vec<Vec<Step>>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let base = format!("http://{}", listener.local_addr().expect("local address"));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let closed = Arc::new(Notify::new());
+        let log = Arc::clone(&received);
+        let told = Arc::clone(&closed);
+        let task = tokio::spawn(async move {
+            let mut playing = Vec::new();
+            for script in scripts {
+                let (mut stream, _) = listener.accept().await.expect("accept");
+                let recorded = read_request(&mut stream).await;
+                log.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(recorded);
+                let told = Arc::clone(&told);
+                // Played on its own task, so that the next connection (a reconnection) is accepted
+                // while this one is still held.
+                playing.push(tokio::spawn(async move {
+                    for step in script {
+                        match step {
+                            Step::Send(bytes) => {
+                                if stream.write_all(&bytes).await.is_err() {
+                                    return;
+                                }
+                                let _ = stream.flush().await;
+                            }
+                            Step::Wait(notify) => notify.notified().await,
+                            Step::HoldUntilClosed => {
+                                let mut sink = [0u8; 1024];
+                                while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+                                told.notify_one();
+                                return;
+                            }
+                            Step::Cut => return,
+                        }
+                    }
+                    let _ = stream.shutdown().await;
+                }));
+            }
+            for played in playing {
+                let _ = played.await;
+            }
+        });
+        Self {
+            base,
+            received,
+            task,
+            closed,
         }
     }
 
@@ -154,17 +237,56 @@ async fn read_request(stream: &mut TcpStream) -> Recorded {
         .map_or(0, |(_, value)| {
             value.parse().expect("numeric content-length")
         });
+    let chunked = headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("transfer-encoding") && value.eq_ignore_ascii_case("chunked")
+    });
     let body_start = head_end + 4;
-    while buffer.len() < body_start + length {
-        let read = stream.read(&mut chunk).await.expect("read request body");
-        assert!(read > 0, "connection closed before the end of the body");
-        buffer.extend_from_slice(&chunk[..read]);
-    }
-    let body = buffer[body_start..body_start + length].to_vec();
+    let body = if chunked {
+        read_chunked(stream, buffer.split_off(body_start)).await
+    } else {
+        while buffer.len() < body_start + length {
+            let read = stream.read(&mut chunk).await.expect("read request body");
+            assert!(read > 0, "connection closed before the end of the body");
+            buffer.extend_from_slice(&chunk[..read]);
+        }
+        buffer[body_start..body_start + length].to_vec()
+    };
     Recorded {
         request_line,
         headers,
         body,
+    }
+}
+
+/// A chunked request body, `buffered` being what was read after the head.
+async fn read_chunked(stream: &mut TcpStream, mut buffered: Vec<u8>) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut at = 0;
+    let mut chunk = [0u8; 8192];
+    loop {
+        // The size line, then the data and its CRLF.
+        let line_end = loop {
+            if let Some(end) = buffered[at..].windows(2).position(|w| w == b"\r\n") {
+                break at + end;
+            }
+            let read = stream.read(&mut chunk).await.expect("read chunked body");
+            assert!(read > 0, "connection closed inside a chunked body");
+            buffered.extend_from_slice(&chunk[..read]);
+        };
+        let size_text = std::str::from_utf8(&buffered[at..line_end]).expect("ASCII size");
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .expect("hex chunk size");
+        let data_start = line_end + 2;
+        while buffered.len() < data_start + size + 2 {
+            let read = stream.read(&mut chunk).await.expect("read chunked body");
+            assert!(read > 0, "connection closed inside a chunk");
+            buffered.extend_from_slice(&chunk[..read]);
+        }
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&buffered[data_start..data_start + size]);
+        at = data_start + size + 2;
     }
 }
 

@@ -4,7 +4,7 @@
 //! signs what it sends.
 
 use axum::http::{HeaderMap, HeaderValue};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::{AuthOutcome, ServerConfig};

@@ -873,7 +873,7 @@ fn valid_string(s: &Map<String, Value>, text: &str) -> bool {
         Some("ipv4") => text.parse::<std::net::Ipv4Addr>().is_ok(),
         Some("ipv6") => text.parse::<std::net::Ipv6Addr>().is_ok(),
         Some("byte") => {
-            text.len() % 4 == 0
+            text.len().is_multiple_of(4)
                 && text
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))

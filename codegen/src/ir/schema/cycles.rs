@@ -145,6 +145,7 @@ fn direct_names(ty: &TypeRef, f: &mut impl FnMut(&str)) {
     match ty {
         TypeRef::Named(n) => f(n),
         TypeRef::Nullable(inner) => direct_names(inner, f),
+        TypeRef::Tuple(items) => items.iter().for_each(|item| direct_names(item, f)),
         _ => {}
     }
 }
@@ -154,6 +155,7 @@ fn all_names(ty: &TypeRef, f: &mut impl FnMut(&str)) {
     match ty {
         TypeRef::Named(n) => f(n),
         TypeRef::Nullable(inner) | TypeRef::Vec(inner) | TypeRef::Map(inner) => all_names(inner, f),
+        TypeRef::Tuple(items) => items.iter().for_each(|item| all_names(item, f)),
         _ => {}
     }
 }
@@ -165,6 +167,7 @@ fn replace_names(ty: &mut TypeRef, f: &mut impl FnMut(&str) -> bool) {
         TypeRef::Nullable(inner) | TypeRef::Vec(inner) | TypeRef::Map(inner) => {
             replace_names(inner, f)
         }
+        TypeRef::Tuple(items) => items.iter_mut().for_each(|item| replace_names(item, f)),
         _ => {}
     }
 }

@@ -20,6 +20,9 @@ pub(crate) struct Shape<'s> {
     pub max_length: Option<usize>,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
+    /// `exclusiveMinimum: true` (3.0; the loader turns 3.1's numbers into this).
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
     pub min_items: Option<usize>,
     pub max_items: Option<usize>,
     /// `enum`, `null` included.
@@ -32,6 +35,9 @@ pub(crate) struct Shape<'s> {
     pub any_of: &'s [ReferenceOr<Schema>],
     pub all_of: &'s [ReferenceOr<Schema>],
     pub not: Option<&'s ReferenceOr<Schema>>,
+    /// An array whose `items` is an `anyOf` of a tuple's elements (3.1 `prefixItems`, marked by the
+    /// loader).
+    pub tuple: bool,
 }
 
 /// What a schema is, decided from its keywords.
@@ -68,6 +74,8 @@ impl<'s> Shape<'s> {
             max_length: None,
             minimum: None,
             maximum: None,
+            exclusive_minimum: false,
+            exclusive_maximum: false,
             min_items: None,
             max_items: None,
             enumeration: Vec::new(),
@@ -79,6 +87,8 @@ impl<'s> Shape<'s> {
             any_of: &[],
             all_of: &[],
             not: None,
+            tuple: schema.schema_data.extensions.get(crate::load::oas31::TUPLE)
+                == Some(&Value::Bool(true)),
         };
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(t)) => {
@@ -107,6 +117,8 @@ impl<'s> Shape<'s> {
                 });
                 s.minimum = t.minimum.map(|v| v as f64);
                 s.maximum = t.maximum.map(|v| v as f64);
+                s.exclusive_minimum = t.exclusive_minimum;
+                s.exclusive_maximum = t.exclusive_maximum;
                 s.enumeration = t
                     .enumeration
                     .iter()
@@ -121,6 +133,8 @@ impl<'s> Shape<'s> {
                 });
                 s.minimum = t.minimum;
                 s.maximum = t.maximum;
+                s.exclusive_minimum = t.exclusive_minimum;
+                s.exclusive_maximum = t.exclusive_maximum;
                 s.enumeration = t
                     .enumeration
                     .iter()
@@ -159,6 +173,8 @@ impl<'s> Shape<'s> {
                 s.max_length = a.max_length;
                 s.minimum = a.minimum;
                 s.maximum = a.maximum;
+                s.exclusive_minimum = a.exclusive_minimum.unwrap_or(false);
+                s.exclusive_maximum = a.exclusive_maximum.unwrap_or(false);
                 s.min_items = a.min_items;
                 s.max_items = a.max_items;
                 s.enumeration = a.enumeration.clone();

@@ -309,6 +309,7 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Vec(inner) => format!("{}List", variant_name(inner)),
         TypeRef::Map(inner) => format!("{}Map", variant_name(inner)),
         TypeRef::Nullable(inner) => variant_name(inner),
+        TypeRef::Tuple(_) => "Tuple".to_owned(),
         TypeRef::String => "String".to_owned(),
         TypeRef::Bool => "Bool".to_owned(),
         TypeRef::I8

@@ -88,7 +88,7 @@ pub(crate) fn base_name(document: &Value, tokens: &[String], kind: Kind) -> Stri
                 _ => {}
             },
             (Kind::Parameter | Kind::Header, "schema") => {}
-            (Kind::Schema, "properties" | "allOf" | "oneOf" | "anyOf") => {}
+            (Kind::Schema, "properties" | "allOf" | "oneOf" | "anyOf" | "$defs") => {}
             (Kind::Schema, "items") => words.push("Item".to_owned()),
             (Kind::Schema, "additionalProperties") => words.push("Value".to_owned()),
             (Kind::ListOf(Kind::Schema), i) => {
