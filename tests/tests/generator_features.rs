@@ -189,3 +189,20 @@ fn types_only_sent_leave_no_unused_runtime_import() {
         "{types}"
     );
 }
+
+/// A nullable answer is `Option<T>`: FastAPI writes `float | None` as an `anyOf` with a `null` branch
+/// (3.1), older specs as `nullable: true` (3.0); `null` is an answer the spec allows, so it must decode.
+#[test]
+fn nullable_answers_are_options() {
+    for spec in [
+        "openapi: 3.1.0\ninfo: {title: N, version: '1'}\npaths:\n  /late:\n    get:\n      operationId: lateness\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {anyOf: [{type: number}, {type: 'null'}]}\n",
+        "openapi: 3.0.3\ninfo: {title: N, version: '1'}\npaths:\n  /late:\n    get:\n      operationId: lateness\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: number, nullable: true}\n",
+    ] {
+        let text = generated(spec);
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            compact.contains("Output=Result<Response<Option<f64>>,"),
+            "{text}"
+        );
+    }
+}

@@ -348,7 +348,7 @@ fn call_function(api: &Api, op: &Operation, function: &proc_macro2::Ident) -> To
         let value = body_value(api, b);
         args.push(match (b.required, b.encoding) {
             (true, BodyEncoding::Binary) => quote!(body),
-            (false, BodyEncoding::Binary) => quote!(body.map(rt::Upload::from)),
+            (false, BodyEncoding::Binary) => quote!(body),
             (true, _) => quote!(&body),
             (false, BodyEncoding::Text) => quote!(body.as_deref()),
             (false, _) => quote!(body.as_ref()),
@@ -443,8 +443,8 @@ fn single_body(api: &Api, encoding: BodyEncoding, ty: &TypeRef, required: bool) 
         }
         (BodyEncoding::Text, true) => quote!(input.text()?),
         (BodyEncoding::Text, false) => quote!(input.text_opt()?),
-        (BodyEncoding::Binary, true) => quote!(input.bytes()?),
-        (BodyEncoding::Binary, false) => quote!(input.bytes_opt()?),
+        (BodyEncoding::Binary, true) => quote!(input.upload()?),
+        (BodyEncoding::Binary, false) => quote!(input.upload_opt()?),
         (_, true) => quote!(input.body()?),
         (_, false) => quote!(input.body_opt()?),
     }

@@ -1213,11 +1213,18 @@ fn responses(
                         } else {
                             format!("{ctx}Error{status_words}")
                         };
-                        s.type_ref(
+                        let ty = s.type_ref(
                             schema,
                             &r_at.push("content").push(mt).push("schema"),
                             &type_ident(&context),
-                        )
+                        );
+                        // A nullable answer (`anyOf: [{type: number}, {type: "null"}]`, FastAPI's
+                        // `float | None`) is `Option<T>`: `null` is one of the answers it allows.
+                        match ty {
+                            TypeRef::Json | TypeRef::Nullable(_) => ty,
+                            ty if s.nullable(schema) => TypeRef::Nullable(Box::new(ty)),
+                            ty => ty,
+                        }
                     }
                     None => TypeRef::Json,
                 };

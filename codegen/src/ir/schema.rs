@@ -677,8 +677,10 @@ impl<'a> Schemas<'a> {
         if merged.additional.is_none() {
             for (required, at) in &merged.required {
                 if !merged.has(required) {
-                    // Still required: a field of any JSON value, so that requests can carry it and
-                    // answers must.
+                    // Still required: a field of any JSON value, so that requests carry it (`null`
+                    // when unset). An answer may leave it out: servers do (the spec describes it
+                    // nowhere, often because another schema has it write-only), and refusing the
+                    // whole answer for a value no one can read would lose the rest.
                     self.warn_once(
                         at,
                         format!("required property `{required}` is not among the properties; it is a field of any JSON value"),
@@ -695,9 +697,9 @@ impl<'a> Schemas<'a> {
                         rust_name,
                         ty: TypeRef::Json,
                         required: true,
-                        nullable: false,
+                        nullable: true,
                         doc: format!(
-                            "Required by the spec, which does not describe `{required}`: any JSON value."
+                            "Required by the spec, which does not describe `{required}`: any JSON value. Sent as `null` when unset; `None` when an answer leaves it out."
                         ),
                         constraints: Constraints::default(),
                         boxed: false,

@@ -233,14 +233,15 @@ impl Input {
         self.body.as_ref().map(text).transpose()
     }
 
-    /// A required binary body: a file reference (the file's bytes), or a JSON string (its UTF-8 bytes).
-    pub fn bytes(&self) -> Result<Bytes, Failure> {
-        bytes(self.required_body()?)
+    /// A required binary body: a file reference (the file, streamed as the request is sent, never read
+    /// whole), or a JSON string (its UTF-8 bytes).
+    pub fn upload(&self) -> Result<crate::Upload, Failure> {
+        upload(self.required_body()?)
     }
 
     /// An optional binary body.
-    pub fn bytes_opt(&self) -> Result<Option<Bytes>, Failure> {
-        self.body.as_ref().map(bytes).transpose()
+    pub fn upload_opt(&self) -> Result<Option<crate::Upload>, Failure> {
+        self.body.as_ref().map(upload).transpose()
     }
 
     /// A required multipart body: an object whose fields the form's fields are taken from.
@@ -453,12 +454,24 @@ fn fields(value: &Value) -> Result<Fields<'_>, Failure> {
     }
 }
 
-fn bytes(value: &Value) -> Result<Bytes, Failure> {
+/// A binary body. A file is streamed by the client as it sends (each attempt reopens it); it must exist
+/// now, so that a wrong path is refused before anything is sent.
+fn upload(value: &Value) -> Result<crate::Upload, Failure> {
     match value {
-        Value::String(text) => Ok(Bytes::copy_from_slice(text.as_bytes())),
+        Value::String(text) => Ok(crate::Upload::from(Bytes::copy_from_slice(text.as_bytes()))),
         reference => {
             let (path, _) = file_reference(reference, "the body")?;
-            read(&path, "the body").map(Bytes::from)
+            match std::fs::metadata(&path) {
+                Ok(metadata) if metadata.is_file() => Ok(crate::Upload::path(path)),
+                Ok(_) => Err(Failure::usage(format!(
+                    "the body: {}: not a file",
+                    path.display()
+                ))),
+                Err(error) => Err(Failure::usage(format!(
+                    "the body: {}: {error}",
+                    path.display()
+                ))),
+            }
         }
     }
 }
@@ -488,11 +501,6 @@ fn file_reference(value: &Value, what: impl Display) -> Result<(PathBuf, Option<
         return Err(shape());
     }
     Ok((PathBuf::from(path), content_type))
-}
-
-fn read(path: &std::path::Path, what: impl Display) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path)
-        .map_err(|error| Failure::usage(format!("{what}: {}: {error}", path.display())))
 }
 
 /// A file part from a file reference: the file's bytes and name, and the content type the reference

@@ -59,8 +59,8 @@ fn upload_photo<'a>(client: &'a Client, input: &Input) -> Result<Call<'a>, Failu
 fn raw<'a>(client: &'a Client, input: &Input) -> Result<Call<'a>, Failure> {
     let id: i64 = input.param(Location::Path, "id")?;
     let mut request = Request::new(Method::POST, format!("/pets/{id}/raw"));
-    if let Some(bytes) = input.bytes_opt()? {
-        request.bytes("application/octet-stream", bytes);
+    if let Some(upload) = input.upload_opt()? {
+        request.upload("application/octet-stream", upload);
     }
     Ok(call(
         client.send_with::<_, Value>(request, crate::decode::bytes),

@@ -64,7 +64,12 @@ impl Server {
     /// Starts `prism mock -d` for `spec` and waits until it accepts connections; its log goes to `log`.
     pub fn start(prism: &Path, spec: &Path, log: &Path) -> Result<Self, String> {
         let port = free_port()?;
-        let log_file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        // Appended to: a Prism started again after a crash keeps the first one's log.
+        let log_file = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|e| format!("{}: {e}", log.display()))?;
         let err_file = log_file
             .try_clone()
             .map_err(|e| format!("{}: {e}", log.display()))?;
@@ -110,6 +115,11 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
+    }
+
+    /// Whether the server is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// The last lines of the log, on one line.

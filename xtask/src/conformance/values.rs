@@ -261,15 +261,20 @@ impl<'a> Builder<'a> {
             let Some(mut value) = self.build(&combined, place, depth + 1) else {
                 continue;
             };
-            // The tag: the value the variant gives its tag property (`enum: [file_search]`), else the
-            // mapping's or the schema's name.
+            // The tag: the one value the variant gives its tag property (`enum: [file_search]`), else
+            // the mapping's or the schema's name.
             if let (Some(property), Value::Object(object)) = (discriminator, &mut value) {
                 let merged_variant = merged(self.spec, variant);
                 let fixed = merged_variant
                     .get("properties")
                     .and_then(|p| p.get(property))
                     .map(|p| merged(self.spec, p))
-                    .is_some_and(|p| p.contains_key("enum") || p.contains_key("const"));
+                    .is_some_and(|p| {
+                        p.contains_key("const")
+                            || p.get("enum")
+                                .and_then(Value::as_array)
+                                .is_some_and(|values| values.len() == 1)
+                    });
                 if let Some(tag) = tag(schema, variant).filter(|_| !fixed) {
                     object.insert(property.to_owned(), Value::String(tag));
                 }
@@ -349,6 +354,23 @@ impl<'a> Builder<'a> {
     }
 
     fn array(&self, schema: &Map<String, Value>, place: Place, depth: usize) -> Option<Value> {
+        // A tuple (3.1 `prefixItems`, which the loader rewrites to `items: {anyOf: [..]}` marked as one):
+        // one value per element, in order.
+        let tuple = schema
+            .get(codegen::load::oas31::TUPLE)
+            .and_then(Value::as_bool)
+            == Some(true);
+        let elements = schema
+            .get("items")
+            .and_then(|items| items.get("anyOf"))
+            .and_then(Value::as_array);
+        if let (true, Some(elements)) = (tuple, elements) {
+            let values: Option<Vec<Value>> = elements
+                .iter()
+                .map(|element| self.build(element, place, depth + 1))
+                .collect();
+            return values.map(Value::Array);
+        }
         let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
         let max = schema
             .get("maxItems")
