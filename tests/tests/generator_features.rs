@@ -206,3 +206,30 @@ fn nullable_answers_are_options() {
         );
     }
 }
+
+/// A query in a path's key (OpenAI's `/responses?beta=true`) is no part of the path: it is sent as fixed
+/// query parameters, first, with a warning at the path.
+#[test]
+fn a_query_in_the_path_key_is_sent_as_query_parameters() {
+    let spec = "openapi: 3.0.3\ninfo: {title: Q, version: '1'}\npaths:\n  /responses/{id}?beta=true&v:\n    get:\n      operationId: betaGet\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n        - {name: limit, in: query, schema: {type: integer}}\n      responses: {'204': {description: done}}\n";
+    let out = generate(spec, &Options::default()).unwrap_or_else(|d| panic!("{d}"));
+    assert!(
+        out.warnings.iter().any(|w| w
+            .message
+            .starts_with("the path has a query (`?beta=true&v`)")),
+        "{:?}",
+        out.warnings
+    );
+    let text = generated(spec);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(
+        compact.contains(r#"["/responses/",&encode_path(&id)].concat();"#),
+        "{text}"
+    );
+    assert!(
+        compact.contains(
+            r#"request.query("beta",&"true");request.query("v",&"");request.query_opt("limit""#
+        ),
+        "{text}"
+    );
+}

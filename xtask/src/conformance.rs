@@ -398,12 +398,6 @@ fn run_spec(
     let mut log = String::from("operation\tcall\texit\taccepted\tdecoded\tfailure\tinput\n");
     let mut outcomes = Vec::new();
     for op in &operations {
-        // A request Prism crashes on (it has such bugs; see the exceptions) fails that operation only:
-        // the next one gets a new Prism.
-        if !server.alive() {
-            server = prism::Server::start(context.prism, &judged, &prism_log)?;
-            caller.base_url = server.base_url.clone();
-        }
         let name = op["name"].as_str().unwrap_or_default();
         let method = op["method"].as_str().unwrap_or_default();
         let path = op["path"].as_str().unwrap_or_default();
@@ -426,6 +420,12 @@ fn run_spec(
                     .filter(|_| !sends_authorization)
                     .map(|value| format!("Authorization: {value}"));
                 for (which, input) in calls {
+                    // A request Prism crashes on (it has such bugs; see the exceptions) fails that call
+                    // only: the next one gets a new Prism.
+                    if !server.alive() {
+                        server = prism::Server::start(context.prism, &judged, &prism_log)?;
+                        caller.base_url = server.base_url.clone();
+                    }
                     let call = caller.call(name, input, header.as_deref(), plan.json_answer);
                     let _ = writeln!(
                         log,

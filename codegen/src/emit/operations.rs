@@ -281,6 +281,10 @@ fn request(
     let redirect = op
         .redirect_is_answer
         .then(|| quote!(request.redirect_is_answer();));
+    let fixed_query = op
+        .fixed_query
+        .iter()
+        .map(|(name, value)| quote!(request.query(#name, &#value);));
     let content_type = op
         .fixed_content_type
         .as_ref()
@@ -316,6 +320,7 @@ fn request(
         || !inputs.is_empty()
         || op.accept.is_some()
         || op.fixed_content_type.is_some()
+        || !op.fixed_query.is_empty()
         || op.redirect_is_answer)
         .then(|| quote!(mut));
     let id = &op.id;
@@ -324,6 +329,7 @@ fn request(
         #path_let
         let #mutable request = Request::for_operation(#id, Method::#method, #path);
         #validation
+        #(#fixed_query)*
         #(#query_calls)*
         #accept
         #content_type

@@ -253,6 +253,26 @@ fn lower_operation(
         }
         None => path,
     };
+    // A query in the path's key (`/responses?beta=true`, as OpenAI writes its beta operations): the
+    // path is the part before `?`, and the pairs after it are sent with every call.
+    let (template, fixed_query) = match template.split_once('?') {
+        Some((sent, query)) => {
+            s.sink.warn(
+                at,
+                format!("the path has a query (`?{query}`), which a path template cannot hold: requests go to `{sent}` with it as fixed query parameters"),
+            );
+            let pairs = query
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, value)) => (name.to_owned(), value.to_owned()),
+                    None => (pair.to_owned(), String::new()),
+                })
+                .collect();
+            (sent, pairs)
+        }
+        None => (template, Vec::new()),
+    };
     let segments = parse_template(template);
     let mut path_params: Vec<Field> = Vec::new();
     // The method's own argument names, and the locals its body uses, are taken.
@@ -498,6 +518,7 @@ fn lower_operation(
         responses,
         accept,
         fixed_content_type,
+        fixed_query,
         redirect_is_answer,
         success,
         decode,

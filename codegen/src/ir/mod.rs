@@ -561,6 +561,9 @@ pub struct Operation {
     /// the spec fixes it with a parameter (which OpenAPI says to ignore, but servers and validators
     /// check): PagerDuty's `Content-Type: application/json` on every request.
     pub fixed_content_type: Option<String>,
+    /// Query pairs the spec writes into the path's key (`/responses?beta=true`), sent with every call
+    /// before the operation's own query parameters.
+    pub fixed_query: Vec<(String, String)>,
     /// The operation documents redirects (3xx) and no 2xx: a redirect is its answer, not an error.
     pub redirect_is_answer: bool,
     /// Body type of the success responses (`None`: no body).
