@@ -445,12 +445,22 @@ fn run_spec(
                     .map(|value| format!("Authorization: {value}"));
                 for (which, input) in calls {
                     // A request Prism crashes on (it has such bugs; see the exceptions) fails that call
-                    // only: the next one gets a new Prism.
+                    // only: Prism is started again, and a call that found it dead (it may die a moment
+                    // after answering the one before) is made once more.
                     if !server.alive() {
                         server = prism::Server::start(context.prism, &judged, &prism_log)?;
                         caller.base_url = server.base_url.clone();
                     }
-                    let call = caller.call(name, input, header.as_deref(), plan.json_answer);
+                    let mut call = caller.call(name, input, header.as_deref(), plan.json_answer);
+                    let unreachable = call
+                        .failure
+                        .as_deref()
+                        .is_some_and(|f| f.starts_with("request failed"));
+                    if unreachable && !server.alive_after(Duration::from_secs(2)) {
+                        server = prism::Server::start(context.prism, &judged, &prism_log)?;
+                        caller.base_url = server.base_url.clone();
+                        call = caller.call(name, input, header.as_deref(), plan.json_answer);
+                    }
                     let _ = writeln!(
                         log,
                         "{name}\t{which}\t{}\t{}\t{}\t{}\t{input}",

@@ -122,6 +122,18 @@ impl Server {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Whether the server is still running after `grace` (a crashing Prism takes a moment to exit).
+    pub fn alive_after(&mut self, grace: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < grace {
+            if !self.alive() {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.alive()
+    }
+
     /// The last lines of the log, on one line.
     fn last_words(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
