@@ -414,9 +414,8 @@ fn run_spec(
     let mut server = prism::Server::start(context.prism, &judged, &prism_log)?;
     let env = environment(&spec, &document, context.samples);
     let sends_authorization = sends_authorization(&spec, &document);
-    let mut caller = Caller {
+    let caller = Caller {
         binary: &binary,
-        base_url: server.base_url.clone(),
         env: &env,
     };
     let mut log = String::from("operation\tcall\texit\taccepted\tdecoded\tfailure\tinput\n");
@@ -448,18 +447,28 @@ fn run_spec(
                     // only: Prism is started again, and a call that found it dead (it may die a moment
                     // after answering the one before) is made once more.
                     if !server.alive() {
-                        server = prism::Server::start(context.prism, &judged, &prism_log)?;
-                        caller.base_url = server.base_url.clone();
+                        server.restart()?;
                     }
-                    let mut call = caller.call(name, input, header.as_deref(), plan.json_answer);
+                    let mut call = caller.call(
+                        &server.base_url,
+                        name,
+                        input,
+                        header.as_deref(),
+                        plan.json_answer,
+                    );
                     let unreachable = call
                         .failure
                         .as_deref()
                         .is_some_and(|f| f.starts_with("request failed"));
                     if unreachable && !server.alive_after(Duration::from_secs(2)) {
-                        server = prism::Server::start(context.prism, &judged, &prism_log)?;
-                        caller.base_url = server.base_url.clone();
-                        call = caller.call(name, input, header.as_deref(), plan.json_answer);
+                        server.restart()?;
+                        call = caller.call(
+                            &server.base_url,
+                            name,
+                            input,
+                            header.as_deref(),
+                            plan.json_answer,
+                        );
                     }
                     let _ = writeln!(
                         log,
@@ -657,7 +666,6 @@ fn api_key_value(spec: &Spec, scheme: &Value, samples: &values::Samples) -> Opti
 /// Runs the command line of one crate.
 struct Caller<'a> {
     binary: &'a Path,
-    base_url: String,
     env: &'a [(String, String)],
 }
 
@@ -671,9 +679,16 @@ struct Call {
 }
 
 impl Caller<'_> {
-    fn call(&self, name: &str, input: &Value, header: Option<&str>, json_answer: bool) -> Call {
+    fn call(
+        &self,
+        base_url: &str,
+        name: &str,
+        input: &Value,
+        header: Option<&str>,
+        json_answer: bool,
+    ) -> Call {
         let mut command = Command::new(self.binary);
-        command.args(["--base-url", self.base_url.as_str(), "--verbose"]);
+        command.args(["--base-url", base_url, "--verbose"]);
         if let Some(header) = header {
             command.args(["--header", header]);
         }

@@ -57,6 +57,9 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:<port>`.
     pub base_url: String,
+    /// What it was started with, to start it again.
+    prism: PathBuf,
+    spec: PathBuf,
     log: PathBuf,
 }
 
@@ -93,6 +96,8 @@ impl Server {
         let mut server = Server {
             child,
             base_url: format!("http://127.0.0.1:{port}"),
+            prism: prism.to_path_buf(),
+            spec: spec.to_path_buf(),
             log: log.to_path_buf(),
         };
         let start = Instant::now();
@@ -115,6 +120,12 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
+    }
+
+    /// Starts Prism again, as it was started, after it stopped (on a new port: see `base_url`).
+    pub fn restart(&mut self) -> Result<(), String> {
+        *self = Server::start(&self.prism, &self.spec, &self.log)?;
+        Ok(())
     }
 
     /// Whether the server is still running.
