@@ -18,8 +18,8 @@ use std::marker::PhantomData;
 /// from_map!(Contact { "id" => id required, "name" => name optional, "at" => at unix_optional } rest other);
 /// ```
 ///
-/// `required` fields must be present; `optional` ones (`Option`s) may be missing or `null`; `unix` and
-/// `unix_optional` read Unix seconds into a timestamp. With `rest FIELD`, keys not listed go into the
+/// `required` fields must be present; `optional` and `nullable` ones (`Option`s) may be missing or
+/// `null`; `unix`, `unix_optional` and `unix_nullable` read Unix seconds into a timestamp. With `rest FIELD`, keys not listed go into the
 /// map `FIELD`; without, they are skipped. A macro keeps each generated struct's decoding to a few
 /// lines of input, and its hygiene keeps the loop's own variables apart from the field names.
 #[macro_export]
@@ -66,7 +66,9 @@ macro_rules! from_map {
     };
     (@read $map:ident required) => { ::core::option::Option::Some($map.next_value()?) };
     (@read $map:ident optional) => { $map.next_value()? };
+    (@read $map:ident nullable) => { $map.next_value()? };
     (@read $map:ident unix) => { ::core::option::Option::Some($map.next_value::<$crate::de::UnixTime>()?.0) };
+    (@read $map:ident unix_nullable) => { $crate::from_map!(@read $map unix_optional) };
     (@read $map:ident unix_optional) => {
         $map.next_value::<::core::option::Option<$crate::de::UnixTime>>()?.map(|t| t.0)
     };

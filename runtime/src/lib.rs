@@ -75,6 +75,7 @@ pub mod request;
 mod response;
 mod retry;
 mod secret;
+pub mod ser;
 #[cfg(feature = "signing")]
 pub mod signing;
 #[cfg(feature = "sse")]

@@ -241,9 +241,12 @@ fn maps_and_nullable_values() {
         "{labelled}"
     );
     assert!(
-        labelled.contains(
-            "#[serde(flatten)]pubadditional_properties:std::collections::BTreeMap<String,Tag>"
-        ),
+        labelled.contains("pubadditional_properties:std::collections::BTreeMap<String,Tag>"),
+        "{labelled}"
+    );
+    // The other properties follow the listed ones, in and out.
+    assert!(
+        labelled.contains("}restadditional_properties;"),
         "{labelled}"
     );
     let nullables = compact(item(types, "Nullables"));

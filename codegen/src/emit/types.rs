@@ -224,18 +224,7 @@ fn serde_struct(
         let field = ident(&f.rust_name);
         let ty = field_type(f);
         let doc = doc_attrs(&field_doc(f));
-        let wire = &f.wire_name;
-        let rename = (unraw(&f.rust_name) != wire).then(|| quote!(#[serde(rename = #wire)]));
-        // Serialize only: `Deserialize` is written out by `from_map`.
-        let optional = match (f.ty == TypeRef::UnixTime, f.optional()) {
-            (true, false) => Some(quote!(#[serde(with = "rt::chrono::serde::ts_seconds")])),
-            (true, true) => Some(quote! {
-                #[serde(skip_serializing_if = "Option::is_none", with = "rt::chrono::serde::ts_seconds_option")]
-            }),
-            (false, _) if !f.required => Some(quote!(#[serde(skip_serializing_if = "Option::is_none")])),
-            (false, _) => None,
-        };
-        quote! { #doc #rename #optional pub #field: #ty, }
+        quote! { #doc pub #field: #ty, }
     });
     // The properties the spec does not list, kept rather than dropped.
     let additional = s.additional.as_ref().map(|a| {
@@ -243,35 +232,38 @@ fn serde_struct(
         let value = rust_type(&a.ty);
         quote! {
             /// The other properties of the object, which the spec does not list by name.
-            #[serde(flatten)]
             pub #field: std::collections::BTreeMap<String, #value>,
         }
     });
     let ctor = is_request
         .then(|| constructor(api, &t.name, &s.fields, s.additional.as_ref()))
         .flatten();
-    let from_map = from_map(t, s, gate(deserialize));
+    let serde = object(t, s, deserialize);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name { #(#fields)* #additional }
-        #from_map
+        #serde
         #ctor
     }
 }
 
-/// `Deserialize` through the runtime's `de::from_map!`: one loop over the object's entries, a fraction
-/// of the code serde's derive expands to (see the runtime's `de` module).
-fn from_map(t: &TypeDef, s: &Struct, gate: Option<TokenStream>) -> TokenStream {
+/// Both serde impls through the runtime's `ser::object!`: a `Serialize` that is one call per field,
+/// and a `Deserialize` that is one loop over the object's entries, a fraction of the code serde's derives
+/// expand to (see the runtime's `ser` and `de` modules). Without `deserialize`, the `Deserialize` impl
+/// is compiled only with the `full-serde` feature.
+fn object(t: &TypeDef, s: &Struct, deserialize: bool) -> TokenStream {
     let name = ident(&t.name);
     let fields = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
         let wire = &f.wire_name;
-        let kind = match (f.ty == TypeRef::UnixTime, f.optional()) {
-            (true, false) => quote!(unix),
-            (true, true) => quote!(unix_optional),
-            (false, false) => quote!(required),
-            (false, true) => quote!(optional),
+        let kind = match (f.ty == TypeRef::UnixTime, f.required, f.nullable) {
+            (true, false, _) => quote!(unix_optional),
+            (true, true, true) => quote!(unix_nullable),
+            (true, true, false) => quote!(unix),
+            (false, false, _) => quote!(optional),
+            (false, true, true) => quote!(nullable),
+            (false, true, false) => quote!(required),
         };
         quote!(#wire => #field #kind)
     });
@@ -279,18 +271,9 @@ fn from_map(t: &TypeDef, s: &Struct, gate: Option<TokenStream>) -> TokenStream {
         let field = ident(&a.rust_name);
         quote!(rest #field)
     });
-    // Behind the `full-serde` gate the runtime is named by its full path: were every use of `rt` in the
-    // file gated, the file's `use ... as rt` would be unused without the feature.
-    let path = match &gate {
-        Some(_) => {
-            let runtime = ident(super::RUNTIME_CRATE);
-            quote!(#runtime)
-        }
-        None => quote!(rt),
-    };
+    let gate = (!deserialize).then(|| quote!(; deserialize if feature = #FULL_SERDE));
     quote! {
-        #gate
-        #path::from_map!(#name { #(#fields),* } #rest);
+        rt::object!(#name { #(#fields),* } #rest #gate);
     }
 }
 

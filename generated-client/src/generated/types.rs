@@ -10,7 +10,7 @@ use openapi_client_runtime as rt;
 /// Must match `^[1-9][0-9]{6,14}$`.
 pub type PhoneNumber = String;
 /// A contact as the API returns it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
     /// ID of the contact.
     pub id: i64,
@@ -22,62 +22,54 @@ pub struct Contact {
     /// Must match `^[1-9][0-9]{6,14}$`.
     pub phone: PhoneNumber,
     /// Email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// ID of the contact's group (an integer here, although requests send it as a string).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_group_id: Option<i64>,
     /// Whether the contact is in the favourites list.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_favorite: Option<bool>,
     /// URL of the avatar image, on `storage.awalchat.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// When the contact was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the contact was last changed (UTC). Inferred from the other resources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     Contact { "id" => id required, "name" => name required, "phone" => phone required,
     "email" => email optional, "contact_group_id" => contact_group_id optional,
     "is_favorite" => is_favorite optional, "avatar" => avatar optional, "created_at" =>
     created_at optional, "updated_at" => updated_at optional }
 );
 /// The success envelope around one contact.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContactEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// Human-readable outcome, e.g. `Contact created successfully`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A contact as the API returns it.
     pub data: Contact,
 }
-rt::from_map!(
+rt::object!(
     ContactEnvelope { "status" => status required, "message" => message optional, "data"
     => data required }
 );
 /// One page of contacts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContactList {
     /// Always `true` on success.
     pub status: bool,
     /// The contacts on this page.
     pub data: Vec<Contact>,
     /// Where a page sits in the whole result.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<PageMeta>,
 }
-rt::from_map!(
+rt::object!(
     ContactList { "status" => status required, "data" => data required, "meta" => meta
     optional }
 );
 /// Where a page sits in the whole result.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PageMeta {
     /// Number of this page, starting at 1.
     pub current_page: i32,
@@ -88,38 +80,35 @@ pub struct PageMeta {
     /// Number of the last page.
     pub last_page: i32,
 }
-rt::from_map!(
+rt::object!(
     PageMeta { "current_page" => current_page required, "per_page" => per_page required,
     "total" => total required, "last_page" => last_page required }
 );
 /// The success envelope of operations that return only a message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// Human-readable outcome, e.g. `Contact deleted successfully`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
-rt::from_map!(
+rt::object!(
     MessageEnvelope { "status" => status required, "message" => message optional }
 );
 /// The body of every error response. Unlike the success envelope it has no `status` field. The
 /// rate-limit error uses a phrase (`Rate limit exceeded`) instead of a snake_case code in `error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorEnvelope {
     /// Machine-readable error code, e.g. `authentication_failed`, `validation_failed`.
     pub error: String,
     /// Human-readable explanation.
     pub message: String,
     /// Per-field details, e.g. `{"phone": "Invalid phone number format"}`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<std::collections::BTreeMap<String, String>>,
     /// ID of the request, for support, e.g. `req_abc123xyz`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
-rt::from_map!(
+rt::object!(
     ErrorEnvelope { "error" => error required, "message" => message required, "details"
     => details optional, "request_id" => request_id optional }
 );
@@ -846,7 +835,7 @@ impl<'de> serde::Deserialize<'de> for WabaStatus {
 }
 /// A contact group as the API returns it. Create returns `contacts_count` and `created_at`; update
 /// returns `updated_at` instead.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContactGroup {
     /// ID of the group.
     pub id: i64,
@@ -858,64 +847,57 @@ pub struct ContactGroup {
     /// One of: `0` (Inactive, the group is hidden.), `1` (Active, the group can be used.).
     pub status: ContactGroupStatus,
     /// Number of contacts in the group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts_count: Option<i64>,
     /// When the group was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the group was last changed (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     ContactGroup { "id" => id required, "name" => name required, "status" => status
     required, "contacts_count" => contacts_count optional, "created_at" => created_at
     optional, "updated_at" => updated_at optional }
 );
 /// The success envelope around one contact group.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContactGroupEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// Human-readable outcome, e.g. `Group created successfully`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A contact group as the API returns it. Create returns `contacts_count` and `created_at`; update
     /// returns `updated_at` instead.
     pub data: ContactGroup,
 }
-rt::from_map!(
+rt::object!(
     ContactGroupEnvelope { "status" => status required, "message" => message optional,
     "data" => data required }
 );
 /// What deleting a contact group did to its contacts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContactGroupDeletion {
     /// Number of contacts that were in the group and now have none.
     pub unlinked_contacts: i64,
 }
-rt::from_map!(
-    ContactGroupDeletion { "unlinked_contacts" => unlinked_contacts required }
-);
+rt::object!(ContactGroupDeletion { "unlinked_contacts" => unlinked_contacts required });
 /// The success envelope of deleting a contact group.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContactGroupDeletionEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// Human-readable outcome, e.g. `Group deleted successfully`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// What deleting a contact group did to its contacts.
     pub data: ContactGroupDeletion,
 }
-rt::from_map!(
+rt::object!(
     ContactGroupDeletionEnvelope { "status" => status required, "message" => message
     optional, "data" => data required }
 );
 /// A branch as the API returns it. Create returns the fields it was given plus `file_url` and
 /// `created_at`; update returns `id`, `name`, the changed fields and `updated_at`. The documented
 /// create response stops inside `created_at`, so more fields may be present.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Branch {
     /// ID of the branch.
     pub id: i64,
@@ -925,55 +907,46 @@ pub struct Branch {
     /// country code, e.g. `96650000000`.
     ///
     /// Must match `^[1-9][0-9]{6,14}$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<PhoneNumber>,
     /// Email address of the branch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Postal address of the branch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// Free-text description of the branch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Whether the branch is marked as a favourite.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_favorite: Option<bool>,
     /// URL of the branch's logo or attachment, on `storage.awalchat.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
     /// When the branch was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the branch was last changed (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     Branch { "id" => id required, "name" => name required, "phone" => phone optional,
     "email" => email optional, "address" => address optional, "description" =>
     description optional, "is_favorite" => is_favorite optional, "file_url" => file_url
     optional, "created_at" => created_at optional, "updated_at" => updated_at optional }
 );
 /// The success envelope around one branch.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BranchEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// Human-readable outcome, e.g. `Branch created successfully`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A branch as the API returns it. Create returns the fields it was given plus `file_url` and
     /// `created_at`; update returns `id`, `name`, the changed fields and `updated_at`. The documented
     /// create response stops inside `created_at`, so more fields may be present.
     pub data: Branch,
 }
-rt::from_map!(
+rt::object!(
     BranchEnvelope { "status" => status required, "message" => message optional, "data"
     => data required }
 );
 /// A conversation as `listConversations` returns it, with its latest message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     /// ID of the conversation.
     pub id: i64,
@@ -983,17 +956,13 @@ pub struct Conversation {
     /// Must match `^[1-9][0-9]{6,14}$`.
     pub phone: PhoneNumber,
     /// Name of the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Content of the latest message.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_message: Option<String>,
     /// Type of the latest message, e.g. `text`. The documentation shows only `text`; WhatsApp's other
     /// types (e.g. `image`, `document`) presumably appear too.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_message_type: Option<String>,
     /// Number of unread messages in the conversation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
     /// The state of a conversation. Open Ticket's response uses the same value (`opened`) for the
     /// ticket's status, so `Ticket.status` reuses this enum (inferred). The documentation explains only
@@ -1001,13 +970,11 @@ pub struct Conversation {
     /// documentation does not list may appear.
     pub status: ConversationStatus,
     /// When the conversation last changed (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the conversation started (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     Conversation { "id" => id required, "phone" => phone required, "name" => name
     optional, "last_message" => last_message optional, "last_message_type" =>
     last_message_type optional, "unread_count" => unread_count optional, "status" =>
@@ -1015,39 +982,37 @@ rt::from_map!(
     optional }
 );
 /// Totals of a conversation list. Unlike the other lists it has no page fields.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationListMeta {
     /// Number of conversations.
     pub total: i64,
     /// Number of conversations with unread messages.
     pub unread_total: i64,
 }
-rt::from_map!(
+rt::object!(
     ConversationListMeta { "total" => total required, "unread_total" => unread_total
     required }
 );
 /// The conversations of a WhatsApp number.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationList {
     /// Always `true` on success.
     pub status: bool,
     /// The conversations.
     pub data: Vec<Conversation>,
     /// Totals of a conversation list. Unlike the other lists it has no page fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<ConversationListMeta>,
 }
-rt::from_map!(
+rt::object!(
     ConversationList { "status" => status required, "data" => data required, "meta" =>
     meta optional }
 );
 /// One message of a conversation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationMessage {
     /// Internal ID of the message (the `id` of send responses and `message_id` of `getMessageStatuses`).
     pub id: i64,
     /// The message text (for media messages the documentation does not say what it holds).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Type of the message, e.g. `text`. The documentation shows only `text`.
     pub r#type: String,
@@ -1056,23 +1021,22 @@ pub struct ConversationMessage {
     /// When the message was sent or received (UTC).
     pub date: rt::chrono::DateTime<rt::chrono::Utc>,
     /// The delivery status of a message. Values the documentation does not list may appear.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
 }
-rt::from_map!(
+rt::object!(
     ConversationMessage { "id" => id required, "content" => content optional, "type" =>
     r#type required, "direction" => direction required, "date" => date required, "status"
     => status optional }
 );
 /// Totals of a conversation's messages.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationMessagesMeta {
     /// Number of messages in the conversation.
     pub total_messages: i64,
 }
-rt::from_map!(ConversationMessagesMeta { "total_messages" => total_messages required });
+rt::object!(ConversationMessagesMeta { "total_messages" => total_messages required });
 /// A conversation with its messages. Its `meta` is inside it, not next to it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationDetail {
     /// ID of the conversation.
     pub id: i64,
@@ -1082,7 +1046,6 @@ pub struct ConversationDetail {
     /// Must match `^[1-9][0-9]{6,14}$`.
     pub phone: PhoneNumber,
     /// Name of the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The state of a conversation. Open Ticket's response uses the same value (`opened`) for the
     /// ticket's status, so `Ticket.status` reuses this enum (inferred). The documentation explains only
@@ -1092,27 +1055,26 @@ pub struct ConversationDetail {
     /// The messages, oldest first (as in the documentation's example).
     pub messages: Vec<ConversationMessage>,
     /// Totals of a conversation's messages.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<ConversationMessagesMeta>,
 }
-rt::from_map!(
+rt::object!(
     ConversationDetail { "id" => id required, "phone" => phone required, "name" => name
     optional, "status" => status required, "messages" => messages required, "meta" =>
     meta optional }
 );
 /// The success envelope around a conversation with its messages.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationMessagesEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// A conversation with its messages. Its `meta` is inside it, not next to it.
     pub data: ConversationDetail,
 }
-rt::from_map!(
+rt::object!(
     ConversationMessagesEnvelope { "status" => status required, "data" => data required }
 );
 /// The delivery status of one sent message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageStatusRecord {
     /// Internal ID of the message (the `id` of send responses), an integer; not the WhatsApp `wamid`
     /// that webhooks call `message_id`.
@@ -1120,54 +1082,45 @@ pub struct MessageStatusRecord {
     /// The delivery status of a message. Values the documentation does not list may appear.
     pub status: MessageStatus,
     /// When the message reached this status (UTC). An ISO string here, unlike Send Text's Unix `timestamp`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     MessageStatusRecord { "message_id" => message_id required, "status" => status
     required, "timestamp" => timestamp optional }
 );
 /// The delivery status of sent messages.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageStatusList {
     /// Always `true` on success.
     pub status: bool,
     /// One entry per message.
     pub data: Vec<MessageStatusRecord>,
 }
-rt::from_map!(
-    MessageStatusList { "status" => status required, "data" => data required }
-);
+rt::object!(MessageStatusList { "status" => status required, "data" => data required });
 /// A message accepted for sending. The time field differs by operation: Send Text returns
 /// `timestamp` (Unix seconds), Send Invoice returns `date` (ISO-8601), Send Button returns neither;
 /// the other send operations' responses are not documented.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SentMessage {
     /// Internal ID of the message (`message_id` in `getMessageStatuses`).
     pub id: i64,
     /// WhatsApp's ID of the message (`wamid....`), which webhooks call `message_id`. Note the
     /// camelCase name, unlike every other field.
-    #[serde(rename = "messageId")]
     pub message_id: String,
     /// The delivery status of a message. Values the documentation does not list may appear.
     pub status: MessageStatus,
     /// When the message was sent, in Unix seconds (Send Text).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "rt::chrono::serde::ts_seconds_option"
-    )]
     pub timestamp: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the message was sent, ISO-8601 UTC (Send Invoice).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     SentMessage { "id" => id required, "messageId" => message_id required, "status" =>
     status required, "timestamp" => timestamp unix_optional, "date" => date optional }
 );
 /// The success envelope of the send operations. Unlike the other envelopes, `message` is an object
 /// (the sent message), not a string.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SentMessageEnvelope {
     /// Always `true` on success.
     pub status: bool,
@@ -1176,20 +1129,20 @@ pub struct SentMessageEnvelope {
     /// the other send operations' responses are not documented.
     pub message: SentMessage,
 }
-rt::from_map!(
+rt::object!(
     SentMessageEnvelope { "status" => status required, "message" => message required }
 );
 /// The value of one named placeholder of a template, e.g. `{"name": "offer_code", "value": "SUMMER25"}`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TemplateNamedParam {
     /// Name of the placeholder in the template.
     pub name: String,
     /// The text to put in its place.
     pub value: String,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
-    TemplateNamedParam { "name" => name required, "value" => value required }
+rt::object!(
+    TemplateNamedParam { "name" => name required, "value" => value required };
+    deserialize if feature = "full-serde"
 );
 /// NAMED template parameters, for templates whose placeholders have names.
 pub type TemplateNamedParams = Vec<TemplateNamedParam>;
@@ -1199,25 +1152,23 @@ pub type TemplatePositionalParams = Vec<String>;
 /// The value of a placeholder in one of a template's buttons, e.g. `{"index": 0, "name": "offer_id",
 /// "value": "12345"}`. The page shows all three fields in its only example and states no rules;
 /// `index` and `value` are declared required, `name` optional (presumably only for named templates).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TemplateButtonParam {
     /// Position of the button in the template, starting at 0.
     ///
     /// At least 0.
     pub index: i32,
     /// Name of the placeholder in the button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The text to put in its place.
     pub value: String,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
+rt::object!(
     TemplateButtonParam { "index" => index required, "name" => name optional, "value" =>
-    value required }
+    value required }; deserialize if feature = "full-serde"
 );
 /// A reply button of a button message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReplyButton {
     /// ID of the button, unique within the message, at most 256 characters; it comes back when the button is tapped.
     ///
@@ -1228,12 +1179,12 @@ pub struct ReplyButton {
     /// At most 20 characters.
     pub title: String,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
-    ReplyButton { "id" => id required, "title" => title required }
+rt::object!(
+    ReplyButton { "id" => id required, "title" => title required }; deserialize if
+    feature = "full-serde"
 );
 /// A titled group of options in a list message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListSection {
     /// Title of the section, at most 24 characters.
     ///
@@ -1244,12 +1195,12 @@ pub struct ListSection {
     /// From 1 to 10 items.
     pub rows: Vec<ListRow>,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
-    ListSection { "title" => title required, "rows" => rows required }
+rt::object!(
+    ListSection { "title" => title required, "rows" => rows required }; deserialize if
+    feature = "full-serde"
 );
 /// One option of a list message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListRow {
     /// ID of the option, at most 200 characters; it comes back when the option is chosen.
     ///
@@ -1262,16 +1213,14 @@ pub struct ListRow {
     /// Text under the label, at most 72 characters.
     ///
     /// At most 72 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
+rt::object!(
     ListRow { "id" => id required, "title" => title required, "description" =>
-    description optional }
+    description optional }; deserialize if feature = "full-serde"
 );
 /// A place on the map, as sent by `sendLocationMessage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Location {
     /// Latitude in degrees, from -90 to 90.
     ///
@@ -1286,14 +1235,14 @@ pub struct Location {
     /// Address of the place.
     pub address: String,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
+rt::object!(
     Location { "latitude" => latitude required, "longitude" => longitude required, "name"
-    => name required, "address" => address required }
+    => name required, "address" => address required }; deserialize if feature =
+    "full-serde"
 );
 /// One part of a template, in the shape of Meta's template object: a header with its `format`, or a
 /// body with its `text`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TemplateComponent {
     /// The part of a template a component describes. The documentation shows `HEADER` and `BODY`;
     /// Meta's template object also has `FOOTER` and `BUTTONS`, which may appear.
@@ -1301,18 +1250,16 @@ pub struct TemplateComponent {
     /// The kind of header of a template or invoice message (upper case). Also used for the `format` of
     /// a template's `HEADER` component: the Templates page shows only `IMAGE` there, and Meta's header
     /// formats are these same values. Values the documentation does not list may appear.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<HeaderType>,
     /// The component's text, with numbered placeholders such as `{{1}}`, e.g. `Hello {{1}}, thanks for joining!`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
-rt::from_map!(
+rt::object!(
     TemplateComponent { "type" => r#type required, "format" => format optional, "text" =>
     text optional }
 );
 /// A Meta-approved message template.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Template {
     /// ID of the template, as `sendTemplateMessage` takes it in `template_id`.
     pub id: i64,
@@ -1330,13 +1277,13 @@ pub struct Template {
     /// The parts of the template (header, body, ...).
     pub components: Vec<TemplateComponent>,
 }
-rt::from_map!(
+rt::object!(
     Template { "id" => id required, "name" => name required, "language" => language
     required, "status" => status required, "category" => category required, "components"
     => components required }
 );
 /// One page of templates.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TemplateList {
     /// Always `true` on success.
     pub status: bool,
@@ -1345,22 +1292,22 @@ pub struct TemplateList {
     /// Where a page sits in the whole result.
     pub meta: PageMeta,
 }
-rt::from_map!(
+rt::object!(
     TemplateList { "status" => status required, "data" => data required, "meta" => meta
     required }
 );
 /// The success envelope around one template. Inferred beyond `id`; the documented response is cut off.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TemplateEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// A Meta-approved message template.
     pub data: Template,
 }
-rt::from_map!(TemplateEnvelope { "status" => status required, "data" => data required });
+rt::object!(TemplateEnvelope { "status" => status required, "data" => data required });
 /// A conversation's support ticket after opening or closing it. Only the open response is
 /// documented; after closing, `status` is presumably `closed`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ticket {
     /// ID of the ticket.
     pub ticket_id: i64,
@@ -1372,46 +1319,41 @@ pub struct Ticket {
     /// documentation does not list may appear.
     pub status: ConversationStatus,
     /// When the ticket was opened (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub opened_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     Ticket { "ticket_id" => ticket_id required, "conversation_id" => conversation_id
     required, "status" => status required, "opened_at" => opened_at optional }
 );
 /// The success envelope of opening or closing a ticket. `message` and `data` are optional because
 /// Close Ticket's response is not documented.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TicketEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// Human-readable outcome, e.g. `Ticket opened successfully`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A conversation's support ticket after opening or closing it. Only the open response is
     /// documented; after closing, `status` is presumably `closed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Ticket>,
 }
-rt::from_map!(
+rt::object!(
     TicketEnvelope { "status" => status required, "message" => message optional, "data"
     => data optional }
 );
 /// An order as `listOrders` returns it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderSummary {
     /// ID of the order.
     pub id: i64,
     /// The order's number as shown to people, e.g. `ORD-2024-001`.
     pub order_number: String,
     /// Name of the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
     /// country code, e.g. `96650000000`.
     ///
     /// Must match `^[1-9][0-9]{6,14}$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_phone: Option<PhoneNumber>,
     /// Amount to pay, in `currency`.
     pub total: rt::rust_decimal::Decimal,
@@ -1424,19 +1366,15 @@ pub struct OrderSummary {
     /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
     pub payment_status: PaymentStatus,
     /// Shipping date (`YYYY-MM-DD`), or null when not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<rt::chrono::NaiveDate>,
     /// Delivery date (`YYYY-MM-DD`), or null when not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_date: Option<rt::chrono::NaiveDate>,
     /// When the order was placed (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the order last changed (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     OrderSummary { "id" => id required, "order_number" => order_number required,
     "customer_name" => customer_name optional, "customer_phone" => customer_phone
     optional, "total" => total required, "currency" => currency required, "status" =>
@@ -1445,7 +1383,7 @@ rt::from_map!(
     created_at optional, "updated_at" => updated_at optional }
 );
 /// One page of orders.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderList {
     /// Always `true` on success.
     pub status: bool,
@@ -1454,12 +1392,12 @@ pub struct OrderList {
     /// Where a page sits in the whole result.
     pub meta: PageMeta,
 }
-rt::from_map!(
+rt::object!(
     OrderList { "status" => status required, "data" => data required, "meta" => meta
     required }
 );
 /// One line of an order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderItem {
     /// Name of the product.
     pub product_name: String,
@@ -1470,39 +1408,33 @@ pub struct OrderItem {
     /// `price` times `quantity`.
     pub subtotal: rt::rust_decimal::Decimal,
 }
-rt::from_map!(
+rt::object!(
     OrderItem { "product_name" => product_name required, "quantity" => quantity required,
     "price" => price required, "subtotal" => subtotal required }
 );
 /// An order in full, as `getOrder` returns it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     /// ID of the order.
     pub id: i64,
     /// The order's number as shown to people, e.g. `ORD-2024-001`.
     pub order_number: String,
     /// Name of the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
     /// country code, e.g. `96650000000`.
     ///
     /// Must match `^[1-9][0-9]{6,14}$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_phone: Option<PhoneNumber>,
     /// Email address of the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_email: Option<String>,
     /// The ordered products.
     pub items: Vec<OrderItem>,
     /// Sum of the items' subtotals.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subtotal: Option<rt::rust_decimal::Decimal>,
     /// Tax on the order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax: Option<rt::rust_decimal::Decimal>,
     /// Shipping cost.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<rt::rust_decimal::Decimal>,
     /// Amount to pay, `subtotal + tax + shipping` in the documented example.
     pub total: rt::rust_decimal::Decimal,
@@ -1515,22 +1447,17 @@ pub struct Order {
     /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
     pub payment_status: PaymentStatus,
     /// Shipping date (`YYYY-MM-DD`), or null when not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<rt::chrono::NaiveDate>,
     /// Delivery date (`YYYY-MM-DD`), or null when not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_date: Option<rt::chrono::NaiveDate>,
     /// The business's internal notes on the order, or null.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_notes: Option<String>,
     /// When the order was placed (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the order last changed (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     Order { "id" => id required, "order_number" => order_number required, "customer_name"
     => customer_name optional, "customer_phone" => customer_phone optional,
     "customer_email" => customer_email optional, "items" => items required, "subtotal" =>
@@ -1541,7 +1468,7 @@ rt::from_map!(
     optional, "created_at" => created_at optional, "updated_at" => updated_at optional }
 );
 /// The fields of an order that `updateOrder` returns after changing it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderUpdate {
     /// ID of the order.
     pub id: i64,
@@ -1554,50 +1481,45 @@ pub struct OrderUpdate {
     /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
     pub payment_status: PaymentStatus,
     /// Shipping date (`YYYY-MM-DD`), or null when not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<rt::chrono::NaiveDate>,
     /// Delivery date (`YYYY-MM-DD`), or null when not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_date: Option<rt::chrono::NaiveDate>,
     /// The business's internal notes on the order, or null.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_notes: Option<String>,
     /// When the order was changed (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     OrderUpdate { "id" => id required, "order_number" => order_number required, "status"
     => status required, "payment_status" => payment_status required, "shipping_date" =>
     shipping_date optional, "delivery_date" => delivery_date optional, "admin_notes" =>
     admin_notes optional, "updated_at" => updated_at optional }
 );
 /// The success envelope around one order in full.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// An order in full, as `getOrder` returns it.
     pub data: Order,
 }
-rt::from_map!(OrderEnvelope { "status" => status required, "data" => data required });
+rt::object!(OrderEnvelope { "status" => status required, "data" => data required });
 /// The success envelope of updating an order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderUpdateEnvelope {
     /// Always `true` on success.
     pub status: bool,
     /// Human-readable outcome, e.g. `Order updated successfully`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The fields of an order that `updateOrder` returns after changing it.
     pub data: OrderUpdate,
 }
-rt::from_map!(
+rt::object!(
     OrderUpdateEnvelope { "status" => status required, "message" => message optional,
     "data" => data required }
 );
 /// A WhatsApp Business number of the workspace.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WabaNumber {
     /// ID of the number in Awal (not Meta's ID).
     pub id: i64,
@@ -1610,25 +1532,20 @@ pub struct WabaNumber {
     /// other operations. A string, not an integer.
     pub phone_number_id: String,
     /// The business name Meta verified for the number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified_name: Option<String>,
     /// Meta's quality rating of a WhatsApp number (the meanings below are Meta's; the documentation's
     /// notes on them were not available). Values the documentation does not list may appear.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quality_rating: Option<QualityRating>,
     /// Whether a WhatsApp number is connected to the workspace. Values the documentation does not list may appear.
     pub status: WabaStatus,
     /// Number of approved templates.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_template_count: Option<i64>,
     /// When the number was added (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     /// When the number last changed (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
-rt::from_map!(
+rt::object!(
     WabaNumber { "id" => id required, "phone_number" => phone_number required,
     "phone_number_id" => phone_number_id required, "verified_name" => verified_name
     optional, "quality_rating" => quality_rating optional, "status" => status required,
@@ -1636,14 +1553,14 @@ rt::from_map!(
     created_at optional, "updated_at" => updated_at optional }
 );
 /// The workspace's WhatsApp Business numbers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WabaNumberList {
     /// Always `true` on success.
     pub status: bool,
     /// The numbers.
     pub data: Vec<WabaNumber>,
 }
-rt::from_map!(WabaNumberList { "status" => status required, "data" => data required });
+rt::object!(WabaNumberList { "status" => status required, "data" => data required });
 /// An event Awal POSTs as JSON to the webhook URL set in the dashboard (there is no API to register
 /// it). Every event is `{event, timestamp, data}`; `event` says which of the schemas below applies.
 /// The documentation's overview also mentions order events "and more", whose payloads are not
@@ -1727,7 +1644,7 @@ impl<'de> serde::Deserialize<'de> for WebhookEvent {
     }
 }
 /// `message.received`: a contact sent a message to one of the workspace's numbers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageReceivedEvent {
     /// The event name, `message.received`.
     pub event: String,
@@ -1737,13 +1654,13 @@ pub struct MessageReceivedEvent {
     /// received it.
     pub data: MessageReceivedData,
 }
-rt::from_map!(
+rt::object!(
     MessageReceivedEvent { "event" => event required, "timestamp" => timestamp required,
     "data" => data required }
 );
 /// The message a contact sent: `from` is the contact's number, `to` the workspace's number that
 /// received it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageReceivedData {
     /// WhatsApp's ID of the message (`wamid....`), a string; not the internal integer ID that
     /// `getMessageStatuses` calls `message_id`.
@@ -1764,18 +1681,17 @@ pub struct MessageReceivedData {
     /// types is not documented.
     pub r#type: String,
     /// The text of a `text` message. Optional, presumably absent for other types.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// When the message was received (UTC).
     pub timestamp: rt::chrono::DateTime<rt::chrono::Utc>,
 }
-rt::from_map!(
+rt::object!(
     MessageReceivedData { "message_id" => message_id required, "conversation_id" =>
     conversation_id required, "from" => from required, "to" => to required, "type" =>
     r#type required, "body" => body optional, "timestamp" => timestamp required }
 );
 /// `message.status.updated`: a sent message was sent, delivered or read (or failed).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageStatusUpdatedEvent {
     /// The event name, `message.status.updated`.
     pub event: String,
@@ -1784,12 +1700,12 @@ pub struct MessageStatusUpdatedEvent {
     /// The new status of a sent message.
     pub data: MessageStatusUpdatedData,
 }
-rt::from_map!(
+rt::object!(
     MessageStatusUpdatedEvent { "event" => event required, "timestamp" => timestamp
     required, "data" => data required }
 );
 /// The new status of a sent message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageStatusUpdatedData {
     /// WhatsApp's ID of the message (`wamid....`), as `messageId` in the send responses.
     pub message_id: String,
@@ -1798,12 +1714,12 @@ pub struct MessageStatusUpdatedData {
     /// When the message reached this status (UTC).
     pub timestamp: rt::chrono::DateTime<rt::chrono::Utc>,
 }
-rt::from_map!(
+rt::object!(
     MessageStatusUpdatedData { "message_id" => message_id required, "status" => status
     required, "timestamp" => timestamp required }
 );
 /// `conversation.created`: a new conversation started.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationCreatedEvent {
     /// The event name, `conversation.created`.
     pub event: String,
@@ -1812,12 +1728,12 @@ pub struct ConversationCreatedEvent {
     /// The conversation that started.
     pub data: ConversationCreatedData,
 }
-rt::from_map!(
+rt::object!(
     ConversationCreatedEvent { "event" => event required, "timestamp" => timestamp
     required, "data" => data required }
 );
 /// The conversation that started.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationCreatedData {
     /// ID of the new conversation.
     pub conversation_id: i64,
@@ -1831,46 +1747,45 @@ pub struct ConversationCreatedData {
     /// When the conversation started (UTC).
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
 }
-rt::from_map!(
+rt::object!(
     ConversationCreatedData { "conversation_id" => conversation_id required, "contact_id"
     => contact_id required, "phone_number" => phone_number required, "created_at" =>
     created_at required }
 );
 /// `conversation.updated`: a conversation's details changed. The documented payload is cut off after
 /// `timestamp`, so `data` is free-form JSON.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationUpdatedEvent {
     /// The event name, `conversation.updated`.
     pub event: String,
     /// When the event happened (UTC).
     pub timestamp: rt::chrono::DateTime<rt::chrono::Utc>,
     /// The conversation's new details; their fields are not documented.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<rt::serde_json::Value>,
 }
-rt::from_map!(
+rt::object!(
     ConversationUpdatedEvent { "event" => event required, "timestamp" => timestamp
     required, "data" => data optional }
 );
 /// The request Awal sends to check a webhook URL (a POST with a JSON body). Answer HTTP 200 with a
 /// `WebhookChallengeResponse` echoing `challenge`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookVerification {
     /// Always `verification`.
     pub r#type: String,
     /// A random string to echo back.
     pub challenge: String,
 }
-rt::from_map!(
+rt::object!(
     WebhookVerification { "type" => r#type required, "challenge" => challenge required }
 );
 /// The answer to a `WebhookVerification` request, sent with HTTP 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookChallengeResponse {
     /// The `challenge` of the verification request, unchanged.
     pub challenge: String,
 }
-rt::from_map!(WebhookChallengeResponse { "challenge" => challenge required });
+rt::object!(WebhookChallengeResponse { "challenge" => challenge required });
 /// The fields of a new contact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactRequest {
@@ -1994,7 +1909,7 @@ impl UpdateContactRequest {
     }
 }
 /// The fields of a new contact group.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactGroupRequest {
     /// Name of the group, at most 255 characters.
     ///
@@ -2006,9 +1921,9 @@ pub struct CreateContactGroupRequest {
     /// One of: `0` (Inactive, the group is hidden.), `1` (Active, the group can be used.).
     pub status: ContactGroupStatus,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
-    CreateContactGroupRequest { "name" => name required, "status" => status required }
+rt::object!(
+    CreateContactGroupRequest { "name" => name required, "status" => status required };
+    deserialize if feature = "full-serde"
 );
 impl CreateContactGroupRequest {
     /// A value with the required fields `name`, `status`, and every optional field unset.
@@ -2017,23 +1932,21 @@ impl CreateContactGroupRequest {
     }
 }
 /// The fields to change; fields left out stay as they are.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateContactGroupRequest {
     /// New name of the group, at most 255 characters (the limit stated for creation).
     ///
     /// At most 255 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Whether a contact group is in use: `1` active, `0` inactive. The create page gives 1 as the
     /// default.
     ///
     /// One of: `0` (Inactive, the group is hidden.), `1` (Active, the group can be used.).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ContactGroupStatus>,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
-    UpdateContactGroupRequest { "name" => name optional, "status" => status optional }
+rt::object!(
+    UpdateContactGroupRequest { "name" => name optional, "status" => status optional };
+    deserialize if feature = "full-serde"
 );
 /// The fields of a new branch.
 #[derive(Debug, Clone, PartialEq)]
@@ -2154,7 +2067,7 @@ impl UpdateBranchRequest {
     }
 }
 /// A text message and its recipient.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SendTextRequest {
     /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
     /// country code, e.g. `96650000000`.
@@ -2166,27 +2079,22 @@ pub struct SendTextRequest {
     /// At most 4096 characters.
     pub body: String,
     /// Contact name, used only when the number has no contact yet (the contact is created).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email address, used only when the number has no contact yet.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// ID of the message this one replies to. The page does not say which ID; being a string,
     /// it is presumably the WhatsApp `wamid` (`messageId` in send responses), not the internal
     /// integer `id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
     /// Whether WhatsApp shows a preview of the first link in `body`.
     ///
     /// Default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_url: Option<bool>,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
+rt::object!(
     SendTextRequest { "phone" => phone required, "body" => body required, "name" => name
     optional, "email" => email optional, "reply_to" => reply_to optional, "preview_url"
-    => preview_url optional }
+    => preview_url optional }; deserialize if feature = "full-serde"
 );
 impl SendTextRequest {
     /// A value with the required fields `phone`, `body`, and every optional field unset.
@@ -2202,7 +2110,7 @@ impl SendTextRequest {
     }
 }
 /// A media message whose file the server downloads from a URL.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SendMediaLinkRequest {
     /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
     /// country code, e.g. `96650000000`.
@@ -2218,13 +2126,12 @@ pub struct SendMediaLinkRequest {
     /// Must match `^https://`.
     pub link: String,
     /// Caption shown with the media. Not supported for `audio` or `sticker`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
+rt::object!(
     SendMediaLinkRequest { "phone" => phone required, "type" => r#type required, "link"
-    => link required, "caption" => caption optional }
+    => link required, "caption" => caption optional }; deserialize if feature =
+    "full-serde"
 );
 /// A media message whose file is uploaded with the request.
 #[derive(Debug, Clone, PartialEq)]
@@ -2375,7 +2282,7 @@ impl SendTemplateRequest {
     }
 }
 /// A message text with reply buttons, and its recipient.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SendButtonRequest {
     /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
     /// country code, e.g. `96650000000`.
@@ -2393,19 +2300,16 @@ pub struct SendButtonRequest {
     /// Text header shown above the body, at most 60 characters.
     ///
     /// At most 60 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub header_text: Option<String>,
     /// Footer shown below the body, at most 60 characters.
     ///
     /// At most 60 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub footer_text: Option<String>,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
+rt::object!(
     SendButtonRequest { "phone" => phone required, "body_text" => body_text required,
     "buttons" => buttons required, "header_text" => header_text optional, "footer_text"
-    => footer_text optional }
+    => footer_text optional }; deserialize if feature = "full-serde"
 );
 impl SendButtonRequest {
     /// A value with the required fields `phone`, `body_text`, `buttons`, and every optional field unset.
@@ -2424,7 +2328,7 @@ impl SendButtonRequest {
     }
 }
 /// A message text with a list of options, and its recipient.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SendListRequest {
     /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
     /// country code, e.g. `96650000000`.
@@ -2442,17 +2346,15 @@ pub struct SendListRequest {
     /// From 1 to 10 items.
     pub sections: Vec<ListSection>,
     /// Text header shown above the body.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub header_text: Option<String>,
     /// Footer shown below the body.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub footer_text: Option<String>,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
+rt::object!(
     SendListRequest { "phone" => phone required, "body_text" => body_text required,
     "button_text" => button_text required, "sections" => sections required, "header_text"
-    => header_text optional, "footer_text" => footer_text optional }
+    => header_text optional, "footer_text" => footer_text optional }; deserialize if
+    feature = "full-serde"
 );
 impl SendListRequest {
     /// A value with the required fields `phone`, `body_text`, `button_text`, `sections`, and every optional field unset.
@@ -2473,7 +2375,7 @@ impl SendListRequest {
     }
 }
 /// A location and its recipient.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SendLocationRequest {
     /// Phone number in international format: digits only, no `+`, `-` or spaces, starting with the
     /// country code, e.g. `96650000000`.
@@ -2483,9 +2385,9 @@ pub struct SendLocationRequest {
     /// A place on the map, as sent by `sendLocationMessage`.
     pub location: Location,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
-    SendLocationRequest { "phone" => phone required, "location" => location required }
+rt::object!(
+    SendLocationRequest { "phone" => phone required, "location" => location required };
+    deserialize if feature = "full-serde"
 );
 impl SendLocationRequest {
     /// A value with the required fields `phone`, `location`, and every optional field unset.
@@ -2497,13 +2399,15 @@ impl SendLocationRequest {
     }
 }
 /// What to do with the conversation's ticket.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateTicketRequest {
     /// What `updateTicket` does. Other values, if any, are undocumented.
     pub route: TicketRoute,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(UpdateTicketRequest { "route" => route required });
+rt::object!(
+    UpdateTicketRequest { "route" => route required }; deserialize if feature =
+    "full-serde"
+);
 impl UpdateTicketRequest {
     /// A value with the required fields `route`, and every optional field unset.
     pub fn new(route: TicketRoute) -> Self {
@@ -2511,35 +2415,28 @@ impl UpdateTicketRequest {
     }
 }
 /// The fields to change; fields left out stay as they are.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateOrderRequest {
     /// Internal notes of the business about the order (not shown to the customer, presumably).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_notes: Option<String>,
     /// The progress of an order. It moves one step at a time in the order listed. The documentation does
     /// not say whether cancelled or rejected orders exist; other values may appear. The documentation
     /// lists the values without explaining them; the meanings below are read from their names.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OrderStatus>,
     /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<PaymentStatus>,
     /// Date the order was or will be shipped (`YYYY-MM-DD`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<rt::chrono::NaiveDate>,
     /// Date the order was or will be delivered (`YYYY-MM-DD`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_date: Option<rt::chrono::NaiveDate>,
     /// ID of the branch handling the order, sent as a string, e.g. `"1"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub branch_id: Option<String>,
 }
-#[cfg(feature = "full-serde")]
-openapi_client_runtime::from_map!(
+rt::object!(
     UpdateOrderRequest { "admin_notes" => admin_notes optional, "status" => status
     optional, "payment_status" => payment_status optional, "shipping_date" =>
     shipping_date optional, "delivery_date" => delivery_date optional, "branch_id" =>
-    branch_id optional }
+    branch_id optional }; deserialize if feature = "full-serde"
 );
 /// An invoice message and its recipient.
 #[derive(Debug, Clone, PartialEq)]
