@@ -19,9 +19,10 @@ use std::marker::PhantomData;
 /// ```
 ///
 /// `required` fields must be present; `optional` and `nullable` ones (`Option`s) may be missing or
-/// `null`; `unix`, `unix_optional` and `unix_nullable` read Unix seconds into a timestamp. With `rest FIELD`, keys not listed go into the
-/// map `FIELD`; without, they are skipped. A macro keeps each generated struct's decoding to a few
-/// lines of input, and its hygiene keeps the loop's own variables apart from the field names.
+/// `null`; `unix`, `unix_optional` and `unix_nullable` read Unix seconds into a timestamp. With
+/// `rest FIELD`, keys not listed go into the map `FIELD`; without, they are skipped. A macro keeps each
+/// generated struct's decoding to a few lines of input, and its hygiene keeps the loop's own variables
+/// apart from the field names.
 #[macro_export]
 macro_rules! from_map {
     ($ty:ident {} $(rest $other:ident)?) => {

@@ -14,9 +14,9 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 /// to_map!(Contact { "id" => id required, "name" => name optional, "at" => at unix_optional } rest other);
 /// ```
 ///
-/// `required` and `nullable` fields are always written (`None` as `null`); `optional` ones (`Option`s) are left
-/// out when `None`; `unix` `unix_optional` and `unix_nullable` write a timestamp as Unix seconds. With `rest FIELD`, the
-/// entries of the map `FIELD` follow the listed fields.
+/// `required` and `nullable` fields are always written (`None` as `null`); `optional` ones (`Option`s)
+/// are left out when `None`; `unix`, `unix_optional` and `unix_nullable` write a timestamp as Unix
+/// seconds. With `rest FIELD`, the entries of the map `FIELD` follow the listed fields.
 #[macro_export]
 macro_rules! to_map {
     ($ty:ident { $($wire:literal => $field:ident $kind:ident),* $(,)? } $(rest $other:ident)?) => {
