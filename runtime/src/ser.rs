@@ -64,13 +64,13 @@ impl<S: Serializer> Object<S> {
         serializer.serialize_map(None).map(Self)
     }
 
-    /// Writes a field that may be `null`.
+    /// Writes a field that may be `null`: as [`required`](Self::required) does, `None` as `null`.
     pub fn nullable<T: Serialize>(
         &mut self,
         key: &'static str,
         value: &Option<T>,
     ) -> Result<(), S::Error> {
-        self.0.serialize_entry(key, value)
+        self.required(key, value)
     }
 
     /// Writes a field.

@@ -61,6 +61,12 @@ impl Exception {
             && (self.operation == "*" || self.operation == operation)
             && (self.failure == "*" || failure.contains(&self.failure))
     }
+
+    /// Whether this exception excuses `spec` failing as a whole with `why` (no operation could be
+    /// called): only a spec-wide entry can.
+    pub fn excuses_broken(&self, spec: &str, why: &str) -> bool {
+        self.operation == "*" && self.covers(spec, "*", why)
+    }
 }
 
 /// Reads the exceptions file: `spec <TAB> operation <TAB> failure <TAB> reason` per line, `#` comments.
@@ -289,11 +295,10 @@ pub fn run(root: &Path, filters: &[String]) -> Result<Vec<SpecRun>, String> {
         match run_spec(root, path, stem, &mut checker, &context) {
             Ok(outcomes) => run.outcomes = outcomes,
             Err(why) => {
-                // Only a spec-wide entry can excuse a spec that could not be called at all.
                 run.broken_known = context
                     .exceptions
                     .iter()
-                    .find(|e| e.operation == "*" && e.covers(name, "*", &why))
+                    .find(|e| e.excuses_broken(name, &why))
                     .map(|e| e.reason.clone());
                 run.broken = Some((why, *operations));
             }
@@ -312,11 +317,10 @@ pub fn run(root: &Path, filters: &[String]) -> Result<Vec<SpecRun>, String> {
                 .collect();
             !runs_of_spec.is_empty()
                 && !runs_of_spec.iter().any(|r| {
-                    let broken = r.broken.as_ref().is_some_and(|(why, _)| {
-                        r.broken_known.is_some()
-                            && e.operation == "*"
-                            && e.covers(&r.spec, "*", why)
-                    });
+                    let broken = r
+                        .broken
+                        .as_ref()
+                        .is_some_and(|(why, _)| e.excuses_broken(&r.spec, why));
                     broken
                         || r.outcomes.iter().any(|o| {
                             !o.passed()
@@ -446,29 +450,20 @@ fn run_spec(
                     // A request Prism crashes on (it has such bugs; see the exceptions) fails that call
                     // only: Prism is started again, and a call that found it dead (it may die a moment
                     // after answering the one before) is made once more.
+                    let call_at = |url: &str| {
+                        caller.call(url, name, input, header.as_deref(), plan.json_answer)
+                    };
                     if !server.alive() {
                         server.restart()?;
                     }
-                    let mut call = caller.call(
-                        &server.base_url,
-                        name,
-                        input,
-                        header.as_deref(),
-                        plan.json_answer,
-                    );
+                    let mut call = call_at(&server.base_url);
                     let unreachable = call
                         .failure
                         .as_deref()
                         .is_some_and(|f| f.starts_with("request failed"));
                     if unreachable && !server.alive_after(Duration::from_secs(2)) {
                         server.restart()?;
-                        call = caller.call(
-                            &server.base_url,
-                            name,
-                            input,
-                            header.as_deref(),
-                            plan.json_answer,
-                        );
+                        call = call_at(&server.base_url);
                     }
                     let _ = writeln!(
                         log,
@@ -1041,6 +1036,14 @@ mod tests {
         assert!(any.covers("a.yaml", "op", "Prism: x must be array"));
         assert!(!any.covers("a.yaml", "op", "Prism: x must be integer"));
         assert!(!any.covers("b.yaml", "op", "Prism: x must be array"));
+        // A spec no operation of which could be called is excused by a spec-wide entry only.
+        assert!(any.excuses_broken("a.yaml", "Prism: must be array"));
+        assert!(!any.excuses_broken("a.yaml", "Prism did not listen within 900 s"));
+        let one = Exception {
+            operation: "op".into(),
+            ..any
+        };
+        assert!(!one.excuses_broken("a.yaml", "Prism: must be array"));
     }
 
     #[test]
