@@ -19,6 +19,7 @@ mod streams;
 pub use builder::ClientBuilder;
 
 use crate::auth::{Credentials, Selection};
+use crate::call::{Call, Json};
 use crate::error::{ApiError, Error, Result};
 use crate::hooks::Hook;
 use crate::options::RequestOptions;
@@ -257,7 +258,8 @@ impl Client {
         }
     }
 
-    /// Sends `request` and decodes the answer: what every generated operation method ends with.
+    /// Sends `request` and decodes the answer: what every generated operation method ends with. The
+    /// returned [`Call`] sends nothing until it is awaited.
     ///
     /// Builds the URL, picks the credentials the operation's security requirement asks for, encodes the
     /// body once, signs those exact bytes, sends them, and decodes the answer: 2xx → the JSON body as `T`
@@ -265,15 +267,24 @@ impl Client {
     /// with the body parsed as `E` when it parses. A failed attempt is sent again as the [`RetryPolicy`]
     /// says, signed anew over the same bytes. A request whose inputs broke a documented limit, could not
     /// be encoded, or whose requirement the credentials do not meet fails before anything is sent.
-    pub async fn send<T: DeserializeOwned, E: DeserializeOwned>(
+    pub fn send<T: DeserializeOwned, E: DeserializeOwned>(
         &self,
         request: Request,
-    ) -> Result<Response<T>, E> {
-        self.send_with(request, crate::decode::json::<T>).await
+    ) -> Call<'_, T, E> {
+        Call::new(self, request, Json)
     }
 
     /// As [`Self::send`], reading a 2xx body with `decode` (text, bytes, nothing, or by status).
-    pub async fn send_with<T, E: DeserializeOwned>(
+    pub fn send_with<T, E: DeserializeOwned>(
+        &self,
+        request: Request,
+        decode: crate::decode::Decoder<T>,
+    ) -> Call<'_, T, E, crate::decode::Decoder<T>> {
+        Call::new(self, request, decode)
+    }
+
+    /// What awaiting a [`Self::send`] or [`Self::send_with`] call runs.
+    pub(crate) async fn read_answer<T, E: DeserializeOwned>(
         &self,
         request: Request,
         decode: crate::decode::Decoder<T>,

@@ -52,6 +52,7 @@
 
 mod auth;
 mod base64;
+pub mod call;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod client;
@@ -91,6 +92,7 @@ mod test_server;
 pub use auth::{Auth, BasicAuth, SecurityRequirement};
 // `self::`: the `base64` crate has the same name.
 pub use self::base64::Base64;
+pub use call::Call;
 pub use client::{Client, ClientBuilder};
 pub use download::ByteStream;
 pub use error::{ApiError, ConfigError, Error, ErrorKind, Result};

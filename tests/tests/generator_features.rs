@@ -154,7 +154,7 @@ fn ignored_header_parameters_fixed_headers_and_answers_that_are_not_json() {
     // A documented redirect is the answer; its body is not read. The body is optional.
     assert!(
         compact.contains(
-            r#"body:Option<&types::Login>,)->implFuture<Output=Result<Response<()>,rt::serde_json::Value>>+'_{letmutrequest=Request::for_operation("login",Method::POST,"/login".to_owned(),);request.redirect_is_answer();ifletSome(body)=body{request.json(body);}self.send_with(request,rt::decode::empty)"#
+            r#"body:Option<&types::Login>,)->rt::Call<'_,(),rt::serde_json::Value,rt::decode::Decoder<()>>{letmutrequest=Request::for_operation("login",Method::POST,"/login".to_owned(),);request.redirect_is_answer();ifletSome(body)=body{request.json(body);}self.send_with(request,rt::decode::empty)"#
         ),
         "{text}"
     );
@@ -201,7 +201,7 @@ fn nullable_answers_are_options() {
         let text = generated(spec);
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         assert!(
-            compact.contains("Output=Result<Response<Option<f64>>,"),
+            compact.contains("rt::Call<'_,Option<f64>,"),
             "{text}"
         );
     }

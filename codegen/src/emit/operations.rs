@@ -1,8 +1,8 @@
 //! IR operations → `operations.rs`: one thin method per operation on `Client`, which fills a request
-//! and returns the future of the runtime's generic `Client::send` (or `download` for a binary answer,
-//! `events` for server-sent events). The methods are not `async` themselves: an `async fn` is a state
-//! machine of its own for rustc to check, once per operation, and those were a large share of a big
-//! crate's check time.
+//! and returns the runtime's `Call` from its generic `Client::send` (or `download` for a binary answer,
+//! `events` for server-sent events). The methods are not `async`, and return a named type rather than
+//! `impl Future`: an `async fn` is a state machine of its own for rustc to check, and an `impl Future`
+//! an opaque type, once per operation, and those were a large share of a big crate's check time.
 
 use super::docs::doc_attrs;
 use super::{ident, rust_type, Wire};
@@ -92,8 +92,7 @@ fn imports(api: &Api) -> TokenStream {
     quote! {
         #types
         use rt::request::{#encode_path Request};
-        use rt::{Method, Response, Result};
-        use std::future::Future;
+        use rt::Method;
     }
 }
 
@@ -116,7 +115,7 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
             events_call(&data, &error)
         }
         Decode::Bytes => (
-            quote!(Response<rt::ByteStream<#error>>),
+            quote!(rt::Call<'_, rt::ByteStream<#error>, #error, rt::call::Download>),
             quote!(self.runtime.download(request)),
         ),
         decode => {
@@ -130,11 +129,16 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
                 Decode::ByStatus => Some(quote!(#success::decode)),
                 _ => None,
             };
-            let send = match decoder {
-                None => quote!(self.send(request)),
-                Some(decoder) => quote!(self.send_with(request, #decoder)),
-            };
-            (quote!(Response<#success>), send)
+            match decoder {
+                None => (
+                    quote!(rt::Call<'_, #success, #error>),
+                    quote!(self.send(request)),
+                ),
+                Some(decoder) => (
+                    quote!(rt::Call<'_, #success, #error, rt::decode::Decoder<#success>>),
+                    quote!(self.send_with(request, #decoder)),
+                ),
+            }
         }
     };
     let name = ident(&op.fn_name);
@@ -146,7 +150,7 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
         ),
         _ => {}
     }
-    let main = method(op, &name, &doc, &args, &fill, &output, &send, &error);
+    let main = method(op, &name, &doc, &args, &fill, &output, &send);
     let events = op.events.as_ref().map(|data| {
         let name = ident(&format!("{}_events", unraw(&op.fn_name)));
         let doc = format!(
@@ -154,7 +158,7 @@ fn operation(api: &Api, checked: &super::checks::Checked, op: &Operation) -> Tok
             unraw(&op.fn_name)
         );
         let (output, send) = events_call(data, &error);
-        method(op, &name, &doc, &args, &fill, &output, &send, &error)
+        method(op, &name, &doc, &args, &fill, &output, &send)
     });
     quote!(#main #events)
 }
@@ -170,13 +174,12 @@ fn events_call(data: &TypeRef, error: &TokenStream) -> (TokenStream, TokenStream
         _ => quote!(rt::sse::json::<#ty>),
     };
     (
-        quote!(Response<rt::sse::Events<#ty, #error>>),
+        quote!(rt::Call<'_, rt::sse::Events<#ty, #error>, #error, rt::sse::DataDecoder<#ty>>),
         quote!(self.runtime.events(request, #decoder)),
     )
 }
 
 /// One method: its signature, the request it fills, and the call that sends it.
-#[allow(clippy::too_many_arguments)]
 fn method(
     op: &Operation,
     name: &proc_macro2::Ident,
@@ -185,14 +188,13 @@ fn method(
     fill: &TokenStream,
     output: &TokenStream,
     send: &TokenStream,
-    error: &TokenStream,
 ) -> TokenStream {
     let doc = doc_attrs(doc);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     quote! {
         #doc
         #deprecated
-        pub fn #name(&self, #args) -> impl Future<Output = Result<#output, #error>> + '_ {
+        pub fn #name(&self, #args) -> #output {
             #fill
             #send
         }

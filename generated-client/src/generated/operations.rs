@@ -4,8 +4,7 @@
 use openapi_client_runtime as rt;
 use super::types;
 use rt::request::{encode_path, Request};
-use rt::{Method, Response, Result};
-use std::future::Future;
+use rt::Method;
 impl super::Client {
     /// List contacts
     ///
@@ -36,9 +35,7 @@ impl super::Client {
     pub fn list_contacts(
         &self,
         query: &types::ListContactsQuery,
-    ) -> impl Future<
-        Output = Result<Response<types::ContactList>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::ContactList, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "listContacts",
             Method::GET,
@@ -122,9 +119,7 @@ impl super::Client {
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::CreateContactRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::ContactEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::ContactEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "createContact",
             Method::POST,
@@ -167,9 +162,7 @@ impl super::Client {
     pub fn delete_contact(
         &self,
         id: i64,
-    ) -> impl Future<
-        Output = Result<Response<types::MessageEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::MessageEnvelope, types::ErrorEnvelope> {
         let path = ["/contacts/", &encode_path(&id)].concat();
         let request = Request::for_operation("deleteContact", Method::DELETE, path);
         self.send(request)
@@ -208,9 +201,7 @@ impl super::Client {
         &self,
         id: i64,
         body: &types::UpdateContactRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::ContactEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::ContactEnvelope, types::ErrorEnvelope> {
         let path = ["/contacts/", &encode_path(&id)].concat();
         let mut request = Request::for_operation("updateContact", Method::PATCH, path);
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
@@ -272,9 +263,7 @@ impl super::Client {
     pub fn create_contact_group(
         &self,
         body: &types::CreateContactGroupRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::ContactGroupEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::ContactGroupEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "createContactGroup",
             Method::POST,
@@ -321,12 +310,7 @@ impl super::Client {
     pub fn delete_contact_group(
         &self,
         id: i64,
-    ) -> impl Future<
-        Output = Result<
-            Response<types::ContactGroupDeletionEnvelope>,
-            types::ErrorEnvelope,
-        >,
-    > + '_ {
+    ) -> rt::Call<'_, types::ContactGroupDeletionEnvelope, types::ErrorEnvelope> {
         let path = ["/contact-groups/", &encode_path(&id)].concat();
         let request = Request::for_operation("deleteContactGroup", Method::DELETE, path);
         self.send(request)
@@ -385,9 +369,7 @@ impl super::Client {
         &self,
         id: i64,
         body: &types::UpdateContactGroupRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::ContactGroupEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::ContactGroupEnvelope, types::ErrorEnvelope> {
         let path = ["/contact-groups/", &encode_path(&id)].concat();
         let mut request = Request::for_operation(
             "updateContactGroup",
@@ -451,9 +433,7 @@ impl super::Client {
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::CreateBranchRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::BranchEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::BranchEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "createBranch",
             Method::POST,
@@ -501,9 +481,7 @@ impl super::Client {
     pub fn delete_branch(
         &self,
         id: i64,
-    ) -> impl Future<
-        Output = Result<Response<types::MessageEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::MessageEnvelope, types::ErrorEnvelope> {
         let path = ["/branches/", &encode_path(&id)].concat();
         let request = Request::for_operation("deleteBranch", Method::DELETE, path);
         self.send(request)
@@ -557,9 +535,7 @@ impl super::Client {
         &self,
         id: i64,
         body: &types::UpdateBranchRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::BranchEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::BranchEnvelope, types::ErrorEnvelope> {
         let path = ["/branches/", &encode_path(&id)].concat();
         let mut request = Request::for_operation("updateBranch", Method::PATCH, path);
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
@@ -621,9 +597,7 @@ impl super::Client {
     pub fn list_conversations(
         &self,
         query: &types::ListConversationsQuery,
-    ) -> impl Future<
-        Output = Result<Response<types::ConversationList>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::ConversationList, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "listConversations",
             Method::GET,
@@ -698,12 +672,7 @@ impl super::Client {
         &self,
         id: i64,
         query: &types::PhoneNumberIdQuery,
-    ) -> impl Future<
-        Output = Result<
-            Response<types::ConversationMessagesEnvelope>,
-            types::ErrorEnvelope,
-        >,
-    > + '_ {
+    ) -> rt::Call<'_, types::ConversationMessagesEnvelope, types::ErrorEnvelope> {
         let path = ["/conversations/", &encode_path(&id)].concat();
         let mut request = Request::for_operation("getConversation", Method::GET, path);
         request.query("phone_number_id", &query.phone_number_id);
@@ -757,9 +726,7 @@ impl super::Client {
     pub fn get_message_statuses(
         &self,
         query: &types::PhoneNumberIdQuery,
-    ) -> impl Future<
-        Output = Result<Response<types::MessageStatusList>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::MessageStatusList, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "getMessageStatuses",
             Method::GET,
@@ -822,9 +789,7 @@ impl super::Client {
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendTextRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::SentMessageEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "sendTextMessage",
             Method::POST,
@@ -874,9 +839,7 @@ impl super::Client {
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendMediaMessageBody,
-    ) -> impl Future<
-        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::SentMessageEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "sendMediaMessage",
             Method::POST,
@@ -932,9 +895,7 @@ impl super::Client {
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendTemplateRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::SentMessageEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "sendTemplateMessage",
             Method::POST,
@@ -987,9 +948,7 @@ impl super::Client {
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendButtonRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::SentMessageEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "sendButtonMessage",
             Method::POST,
@@ -1033,9 +992,7 @@ impl super::Client {
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendListRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::SentMessageEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "sendListMessage",
             Method::POST,
@@ -1087,9 +1044,7 @@ impl super::Client {
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendLocationRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::SentMessageEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "sendLocationMessage",
             Method::POST,
@@ -1172,9 +1127,7 @@ impl super::Client {
     pub fn list_templates(
         &self,
         query: &types::ListTemplatesQuery,
-    ) -> impl Future<
-        Output = Result<Response<types::TemplateList>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::TemplateList, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "listTemplates",
             Method::GET,
@@ -1235,9 +1188,7 @@ impl super::Client {
     pub fn get_template(
         &self,
         id: i64,
-    ) -> impl Future<
-        Output = Result<Response<types::TemplateEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::TemplateEnvelope, types::ErrorEnvelope> {
         let path = ["/templates/", &encode_path(&id)].concat();
         let request = Request::for_operation("getTemplate", Method::GET, path);
         self.send(request)
@@ -1299,9 +1250,7 @@ impl super::Client {
         id: i64,
         query: &types::PhoneNumberIdQuery,
         body: &types::UpdateTicketRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::TicketEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::TicketEnvelope, types::ErrorEnvelope> {
         let path = ["/wechat/chat/events/", &encode_path(&id)].concat();
         let mut request = Request::for_operation("updateTicket", Method::POST, path);
         request.query("phone_number_id", &query.phone_number_id);
@@ -1364,9 +1313,7 @@ impl super::Client {
     pub fn list_orders(
         &self,
         query: &types::ListOrdersQuery,
-    ) -> impl Future<
-        Output = Result<Response<types::OrderList>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::OrderList, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "listOrders",
             Method::GET,
@@ -1473,9 +1420,7 @@ impl super::Client {
     pub fn get_order(
         &self,
         id: i64,
-    ) -> impl Future<
-        Output = Result<Response<types::OrderEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::OrderEnvelope, types::ErrorEnvelope> {
         let path = ["/orders/", &encode_path(&id)].concat();
         let request = Request::for_operation("getOrder", Method::GET, path);
         self.send(request)
@@ -1547,9 +1492,7 @@ impl super::Client {
         id: i64,
         query: &types::PhoneNumberIdQuery,
         body: &types::UpdateOrderRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::OrderUpdateEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::OrderUpdateEnvelope, types::ErrorEnvelope> {
         let path = ["/orders/", &encode_path(&id)].concat();
         let mut request = Request::for_operation("updateOrder", Method::PUT, path);
         request.check(&[("body", body as &dyn rt::validate::Validate)]);
@@ -1602,9 +1545,7 @@ impl super::Client {
         &self,
         query: &types::PhoneNumberIdQuery,
         body: &types::SendInvoiceRequest,
-    ) -> impl Future<
-        Output = Result<Response<types::SentMessageEnvelope>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::SentMessageEnvelope, types::ErrorEnvelope> {
         let mut request = Request::for_operation(
             "sendInvoiceMessage",
             Method::POST,
@@ -1657,9 +1598,7 @@ impl super::Client {
     /// ```
     pub fn list_waba_numbers(
         &self,
-    ) -> impl Future<
-        Output = Result<Response<types::WabaNumberList>, types::ErrorEnvelope>,
-    > + '_ {
+    ) -> rt::Call<'_, types::WabaNumberList, types::ErrorEnvelope> {
         let request = Request::for_operation(
             "listWabaNumbers",
             Method::GET,

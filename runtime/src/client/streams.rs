@@ -2,6 +2,7 @@
 //! [`ByteStream`]) and `Client::events` (server-sent events, feature `sse`).
 
 use super::{Answered, Client};
+use crate::call::{Call, Download};
 use crate::download::{ByteStream, LiveBody};
 use crate::error::Result;
 use crate::request::Request;
@@ -19,7 +20,15 @@ impl Client {
     /// arrives; the client's timeout bounds the wait for the answer's head and each silence of the
     /// body, not the whole transfer. A non-2xx answer's body is read in full (up to
     /// [`max_response_bytes`](crate::ClientBuilder::max_response_bytes)) into [`Error::Api`](crate::Error::Api).
-    pub async fn download<E: DeserializeOwned>(
+    pub fn download<E: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Call<'_, ByteStream<E>, E, Download> {
+        Call::new(self, request, Download)
+    }
+
+    /// What awaiting a [`Self::download`] call runs.
+    pub(crate) async fn stream_answer<E: DeserializeOwned>(
         &self,
         mut request: Request,
     ) -> Result<Response<ByteStream<E>>, E> {
@@ -66,7 +75,20 @@ impl Client {
     /// `text/event-stream` is [`Error::Decode`](crate::Error::Decode) with the start of its body.
     /// See [`sse`](crate::sse) for parsing, malformed events and reconnection (`GET` only).
     #[cfg(feature = "sse")]
-    pub async fn events<T, E>(
+    pub fn events<T, E>(
+        &self,
+        request: Request,
+        decode: crate::sse::DataDecoder<T>,
+    ) -> Call<'_, crate::sse::Events<T, E>, E, crate::sse::DataDecoder<T>>
+    where
+        E: DeserializeOwned + Send + 'static,
+    {
+        Call::new(self, request, decode)
+    }
+
+    /// What awaiting an [`Self::events`] call runs.
+    #[cfg(feature = "sse")]
+    pub(crate) async fn stream_events<T, E>(
         &self,
         mut request: Request,
         decode: crate::sse::DataDecoder<T>,

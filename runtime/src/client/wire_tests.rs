@@ -190,3 +190,26 @@ async fn a_redirect_is_the_answer_only_of_an_operation_that_says_so() {
     assert_eq!(error.status(), Some(StatusCode::SEE_OTHER));
     assert_eq!(server.all_recorded().await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_call_is_sent_when_first_awaited_and_never_when_dropped() {
+    let server = Server::start(json(200, r#"{"n":1}"#)).await;
+    let client = client(&server.base);
+    let dropped = client
+        .send::<serde_json::Value, Envelope>(Request::new(Method::GET, "/dropped".to_owned()));
+    assert!(format!("{dropped:?}").contains("/dropped"), "{dropped:?}");
+    drop(dropped);
+    let kept =
+        client.send::<serde_json::Value, Envelope>(Request::new(Method::GET, "/kept".to_owned()));
+    // The server records a request as soon as it has read it; give it the chance.
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    let answer = kept.await.expect("200");
+    assert_eq!(answer.into_body()["n"], 1);
+    let seen = server.recorded().await;
+    assert!(
+        seen.request_line.starts_with("GET /api/developer/kept "),
+        "{}",
+        seen.request_line
+    );
+}
