@@ -480,15 +480,13 @@ fn one_of(t: &TypeDef, union: &OneOf, deserialize: bool) -> TokenStream {
             fallback(&t.doc, &t.name),
             order.join(", ")
         ));
-        let gated = (!deserialize)
-            .then(|| quote!(#[cfg_attr(feature = #FULL_SERDE, derive(serde::Deserialize))]));
-        let derived = deserialize.then(|| quote!(, serde::Deserialize));
+        let gate = (!deserialize).then(|| quote!(; deserialize if feature = #FULL_SERDE));
+        let names = union.variants.iter().map(|v| ident(&v.name));
         return quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, serde::Serialize #derived)]
-            #gated
-            #[serde(untagged)]
+            #[derive(Debug, Clone, PartialEq)]
             pub enum #name { #(#variants)* }
+            rt::untagged!(#name { #(#names),* } #gate);
         };
     };
     let property = &d.property;

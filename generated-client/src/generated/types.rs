@@ -2204,9 +2204,7 @@ impl From<SendMediaUploadRequest> for SendMediaMessageBody {
 /// placeholder order, e.g. `["Mohammed", "2025-06-30"]`.
 ///
 /// Decoding tries the variants in this order and takes the first that fits: `Named`, `Positional`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "full-serde", derive(serde::Deserialize))]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TemplateBodyParams {
     /// NAMED template parameters, for templates whose placeholders have names.
     Named(TemplateNamedParams),
@@ -2214,6 +2212,9 @@ pub enum TemplateBodyParams {
     /// in order.
     Positional(TemplatePositionalParams),
 }
+rt::untagged!(
+    TemplateBodyParams { Named, Positional }; deserialize if feature = "full-serde"
+);
 /// A template, its recipient and the values of its placeholders.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendTemplateRequest {
