@@ -3,11 +3,14 @@
 //!
 //! Per spec: our crate (`xtask gen --spec`) and progenitor's (`cargo progenitor -i SPEC -o DIR -n NAME -v
 //! 0.1.0`, cargo-progenitor installed into `target/tools` when it is not on `PATH`) are generated, their
-//! dependencies built once in a shared target directory, and then, in alternating rounds, each crate's
-//! `src/lib.rs` is touched and a `cargo check` and a debug `cargo build` of the crate alone are timed,
-//! with incremental compilation off (a clean compile of the crate, as a user's first build after adding
-//! it). The medians over the rounds give the ratios ours / progenitor's. Alternating the two crates round
-//! by round keeps a machine whose speed drifts from favouring either.
+//! dependencies built once in a shared target directory, and then, in rounds, each crate's `src/lib.rs`
+//! is touched and a `cargo check` and a debug `cargo build` of the crate alone are timed, with
+//! incremental compilation off (a clean compile of the crate, as a user's first build after adding it).
+//!
+//! The two crates' compiles of one kind run back to back, the first of the pair alternating round by
+//! round, and each round gives its own ratio ours / progenitor's; the ratio reported is the median of
+//! those. This machine's speed drifts by ±20% over minutes: a ratio of two compiles seconds apart is
+//! spared most of that drift, where a ratio of two medians taken over the whole run is not.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,7 +24,7 @@ const ROUNDS: usize = 5;
 const DIR: &str = "target/bench/build-cost";
 const TARGET: &str = "target/bench-cost-target";
 
-/// The medians of one spec's timed compiles, in seconds.
+/// The medians of one spec's timed compiles, in seconds, and the medians of the rounds' ratios.
 #[derive(Debug, Clone, Copy)]
 pub struct Cost {
     /// `cargo check` of our crate.
@@ -32,17 +35,14 @@ pub struct Cost {
     pub progenitor_check: f64,
     /// `cargo build` of progenitor's crate.
     pub progenitor_build: f64,
+    /// The median over the rounds of ours / progenitor's `cargo check`.
+    pub check_ratio: f64,
+    /// The median over the rounds of ours / progenitor's `cargo build`.
+    pub build_ratio: f64,
 }
 
-impl Cost {
-    /// Ours / progenitor's, for check and for build.
-    pub fn ratios(&self) -> (f64, f64) {
-        (
-            self.ours_check / self.progenitor_check,
-            self.ours_build / self.progenitor_build,
-        )
-    }
-}
+/// One round's times, in seconds: ours and progenitor's, for one kind of compile.
+type Pair = (f64, f64);
 
 /// Measures `spec` (path relative to `root`) under `name`.
 pub fn measure(root: &Path, name: &str, spec: &Path) -> Result<Cost, String> {
@@ -83,23 +83,38 @@ pub fn measure(root: &Path, name: &str, spec: &Path) -> Result<Cost, String> {
     for krate in [&ours, &theirs] {
         cargo(root, krate, "build")?;
     }
-    let mut times: [Vec<f64>; 4] = Default::default();
+    let mut checks = Vec::new();
+    let mut builds = Vec::new();
     for round in 1..=ROUNDS {
         eprintln!("build-cost {name}: round {round} of {ROUNDS}");
-        for (krate, check, build) in [(&ours, 0, 1), (&theirs, 2, 3)] {
-            touch(krate)?;
-            times[check].push(cargo(root, krate, "check")?);
-            touch(krate)?;
-            times[build].push(cargo(root, krate, "build")?);
+        let ours_first = round % 2 == 1;
+        for (verb, pairs) in [("check", &mut checks), ("build", &mut builds)] {
+            let time = |krate: &Path| touch(krate).and_then(|()| cargo(root, krate, verb));
+            pairs.push(if ours_first {
+                let ours = time(&ours)?;
+                (ours, time(&theirs)?)
+            } else {
+                let theirs = time(&theirs)?;
+                (time(&ours)?, theirs)
+            });
         }
     }
-    let [ours_check, ours_build, progenitor_check, progenitor_build] = times.map(median);
-    Ok(Cost {
-        ours_check,
-        ours_build,
-        progenitor_check,
-        progenitor_build,
-    })
+    Ok(cost(&checks, &builds))
+}
+
+/// The medians of the rounds' times and of their ratios.
+fn cost(checks: &[Pair], builds: &[Pair]) -> Cost {
+    let ours = |pairs: &[Pair]| median(pairs.iter().map(|p| p.0).collect());
+    let theirs = |pairs: &[Pair]| median(pairs.iter().map(|p| p.1).collect());
+    let ratio = |pairs: &[Pair]| median(pairs.iter().map(|p| p.0 / p.1).collect());
+    Cost {
+        ours_check: ours(checks),
+        ours_build: ours(builds),
+        progenitor_check: theirs(checks),
+        progenitor_build: theirs(builds),
+        check_ratio: ratio(checks),
+        build_ratio: ratio(builds),
+    }
 }
 
 /// cargo-progenitor from `PATH`, or installed at the pinned version into `target/tools`.
@@ -198,12 +213,15 @@ mod tests {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
         assert!(median(Vec::new()).is_nan());
-        let cost = Cost {
-            ours_check: 1.0,
-            ours_build: 2.0,
-            progenitor_check: 4.0,
-            progenitor_build: 5.0,
-        };
-        assert_eq!(cost.ratios(), (0.25, 0.4));
+        let cost = super::cost(&[(1.0, 2.0), (9.0, 2.0), (3.0, 2.0)], &[(2.0, 5.0)]);
+        assert_eq!((cost.ours_check, cost.progenitor_check), (3.0, 2.0));
+        assert_eq!(cost.check_ratio, 1.5);
+        assert_eq!(cost.build_ratio, 0.4);
+        // The machine speeds up and slows down over the rounds: two rounds' ratios are 0.25, and that
+        // is the median, where the ratio of the medians of the times would be 0.5.
+        let cost = super::cost(&[(1.0, 4.0), (3.0, 12.0), (2.0, 4.0)], &[]);
+        assert_eq!(cost.check_ratio, 0.25);
+        assert_eq!(cost.ours_check / cost.progenitor_check, 0.5);
+        assert!(cost.build_ratio.is_nan());
     }
 }
