@@ -90,13 +90,19 @@ pub fn measure(root: &Path, name: &str, spec: &Path) -> Result<Cost, String> {
         let ours_first = round % 2 == 1;
         for (verb, pairs) in [("check", &mut checks), ("build", &mut builds)] {
             let time = |krate: &Path| touch(krate).and_then(|()| cargo(root, krate, verb));
-            pairs.push(if ours_first {
+            let (ours, theirs) = if ours_first {
                 let ours = time(&ours)?;
                 (ours, time(&theirs)?)
             } else {
                 let theirs = time(&theirs)?;
                 (time(&ours)?, theirs)
-            });
+            };
+            // Each round in the log, for reading how far the rounds spread.
+            eprintln!(
+                "build-cost {name}: round {round} {verb}: {ours:.2} s vs {theirs:.2} s, {:.3}x",
+                ours / theirs
+            );
+            pairs.push((ours, theirs));
         }
     }
     Ok(cost(&checks, &builds))
