@@ -63,11 +63,16 @@ impl<T, E, R: Reader<T, E>> Future for Call<'_, T, E, R> {
     }
 }
 
+/// The operation, method and path until the call is sent; never the query, headers or body, which
+/// may hold personal data or be large.
 impl<T, E, R> fmt::Debug for Call<'_, T, E, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut shown = f.debug_struct("Call");
         match &self.unsent {
-            Some((request, _)) => shown.field("request", request),
+            Some((request, _)) => shown
+                .field("operation", &request.operation)
+                .field("method", &request.method)
+                .field("path", &request.path),
             None => shown.field("sent", &true),
         };
         shown.finish_non_exhaustive()
