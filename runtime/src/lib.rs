@@ -81,6 +81,7 @@ pub mod ser;
 pub mod signing;
 #[cfg(feature = "sse")]
 pub mod sse;
+pub mod string_enum;
 pub mod union;
 #[cfg(feature = "files")]
 mod upload;

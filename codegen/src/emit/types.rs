@@ -375,7 +375,6 @@ fn to_form(api: &Api, t: &TypeDef, s: &Struct) -> TokenStream {
 
 /// A string enum that keeps values it does not know: forward-compatible with values the server adds.
 fn string_enum(t: &TypeDef, e: &Enum, deserialize: bool) -> TokenStream {
-    let gate_de = gate(deserialize);
     let values = &e.values;
     let name = ident(&t.name);
     let mut doc = fallback(&t.doc, &t.name);
@@ -399,58 +398,21 @@ fn string_enum(t: &TypeDef, e: &Enum, deserialize: bool) -> TokenStream {
         });
         quote!(#doc #variant,)
     });
-    let to_str = values.iter().map(|v| {
+    let wires = values.iter().map(|v| {
         let variant = ident(&v.variant);
         let wire = &v.wire;
-        quote!(Self::#variant => #wire,)
+        quote!(#variant => #wire)
     });
-    let from_str = values.iter().map(|v| {
-        let variant = ident(&v.variant);
-        let wire = &v.wire;
-        quote!(#wire => Self::#variant,)
-    });
+    let gate = (!deserialize).then(|| quote!(; deserialize if feature = #FULL_SERDE));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone)]
         pub enum #name {
             #(#variants)*
             /// A value this version of the client does not know, kept as the server sent it.
             Unknown(String),
         }
-        impl #name {
-            /// The value as it appears on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str)*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-        #gate_de
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
-            }
-        }
+        rt::string_enum!(#name { #(#wires),* } #gate);
     }
 }
 

@@ -123,7 +123,7 @@ pub type ContactGroupStatus = i32;
 /// documentation does not list may appear.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum ConversationStatus {
     /// `unassigned`: Not assigned to any agent.
     Unassigned,
@@ -142,57 +142,14 @@ pub enum ConversationStatus {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl ConversationStatus {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unassigned => "unassigned",
-            Self::My => "my",
-            Self::Unread => "unread",
-            Self::Expired => "expired",
-            Self::Opened => "opened",
-            Self::Closed => "closed",
-            Self::Bot => "bot",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for ConversationStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "unassigned" => Self::Unassigned,
-            "my" => Self::My,
-            "unread" => Self::Unread,
-            "expired" => Self::Expired,
-            "opened" => Self::Opened,
-            "closed" => Self::Closed,
-            "bot" => Self::Bot,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ConversationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for ConversationStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for ConversationStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(
+    ConversationStatus { Unassigned => "unassigned", My => "my", Unread => "unread",
+    Expired => "expired", Opened => "opened", Closed => "closed", Bot => "bot" }
+);
 /// The delivery status of a message. Values the documentation does not list may appear.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum MessageStatus {
     /// `sent`: Sent to WhatsApp.
     Sent,
@@ -205,51 +162,14 @@ pub enum MessageStatus {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl MessageStatus {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent => "sent",
-            Self::Delivered => "delivered",
-            Self::Read => "read",
-            Self::Failed => "failed",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for MessageStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "sent" => Self::Sent,
-            "delivered" => Self::Delivered,
-            "read" => Self::Read,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for MessageStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for MessageStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for MessageStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(
+    MessageStatus { Sent => "sent", Delivered => "delivered", Read => "read", Failed =>
+    "failed" }
+);
 /// Which way a message went. Values the documentation does not list may appear.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum MessageDirection {
     /// `inbound`: From the contact to the business.
     Inbound,
@@ -258,48 +178,12 @@ pub enum MessageDirection {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl MessageDirection {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Inbound => "inbound",
-            Self::Outbound => "outbound",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for MessageDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "inbound" => Self::Inbound,
-            "outbound" => Self::Outbound,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for MessageDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for MessageDirection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for MessageDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(MessageDirection { Inbound => "inbound", Outbound => "outbound" });
 /// The kind of media sent by `sendMediaMessage`; it decides the accepted formats and size limit.
 /// Values the documentation does not list may appear.
 ///
 /// Requests may carry only the values listed here: the client refuses to send `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum MediaType {
     /// `image`: JPG, PNG or WEBP, at most 5 MB.
     Image,
@@ -314,56 +198,16 @@ pub enum MediaType {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl MediaType {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Image => "image",
-            Self::Video => "video",
-            Self::Audio => "audio",
-            Self::Document => "document",
-            Self::Sticker => "sticker",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for MediaType {
-    fn from(value: &str) -> Self {
-        match value {
-            "image" => Self::Image,
-            "video" => Self::Video,
-            "audio" => Self::Audio,
-            "document" => Self::Document,
-            "sticker" => Self::Sticker,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for MediaType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for MediaType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "full-serde")]
-impl<'de> serde::Deserialize<'de> for MediaType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(
+    MediaType { Image => "image", Video => "video", Audio => "audio", Document =>
+    "document", Sticker => "sticker" }; deserialize if feature = "full-serde"
+);
 /// The kind of header of a template or invoice message (upper case). Also used for the `format` of
 /// a template's `HEADER` component: the Templates page shows only `IMAGE` there, and Meta's header
 /// formats are these same values. Values the documentation does not list may appear.
 ///
 /// Requests may carry only the values listed here: the client refuses to send `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum HeaderType {
     /// `TEXT`: A text header; its text goes in `header_value`.
     Text,
@@ -378,54 +222,15 @@ pub enum HeaderType {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl HeaderType {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Text => "TEXT",
-            Self::Image => "IMAGE",
-            Self::Document => "DOCUMENT",
-            Self::Video => "VIDEO",
-            Self::Location => "LOCATION",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for HeaderType {
-    fn from(value: &str) -> Self {
-        match value {
-            "TEXT" => Self::Text,
-            "IMAGE" => Self::Image,
-            "DOCUMENT" => Self::Document,
-            "VIDEO" => Self::Video,
-            "LOCATION" => Self::Location,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for HeaderType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for HeaderType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for HeaderType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(
+    HeaderType { Text => "TEXT", Image => "IMAGE", Document => "DOCUMENT", Video =>
+    "VIDEO", Location => "LOCATION" }
+);
 /// Meta's category of a template. The documentation shows these two; Meta also has
 /// `AUTHENTICATION`, and other values may appear.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum TemplateCategory {
     /// `UTILITY`: Transactional messages, e.g. confirmations and updates.
     Utility,
@@ -434,95 +239,25 @@ pub enum TemplateCategory {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl TemplateCategory {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Utility => "UTILITY",
-            Self::Marketing => "MARKETING",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for TemplateCategory {
-    fn from(value: &str) -> Self {
-        match value {
-            "UTILITY" => Self::Utility,
-            "MARKETING" => Self::Marketing,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for TemplateCategory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for TemplateCategory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for TemplateCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(TemplateCategory { Utility => "UTILITY", Marketing => "MARKETING" });
 /// Meta's review status of a template. The documentation only shows `APPROVED` (it describes the
 /// templates as approved ones); Meta also uses values such as `PENDING` and `REJECTED`, which may
 /// appear.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum TemplateStatus {
     /// `APPROVED`: Approved by Meta; the template can be sent.
     Approved,
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl TemplateStatus {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Approved => "APPROVED",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for TemplateStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "APPROVED" => Self::Approved,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for TemplateStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for TemplateStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for TemplateStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(TemplateStatus { Approved => "APPROVED" });
 /// The part of a template a component describes. The documentation shows `HEADER` and `BODY`;
 /// Meta's template object also has `FOOTER` and `BUTTONS`, which may appear.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum TemplateComponentType {
     /// `HEADER`: The header; its `format` says what kind.
     Header,
@@ -531,47 +266,11 @@ pub enum TemplateComponentType {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl TemplateComponentType {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Header => "HEADER",
-            Self::Body => "BODY",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for TemplateComponentType {
-    fn from(value: &str) -> Self {
-        match value {
-            "HEADER" => Self::Header,
-            "BODY" => Self::Body,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for TemplateComponentType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for TemplateComponentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for TemplateComponentType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(TemplateComponentType { Header => "HEADER", Body => "BODY" });
 /// What `updateTicket` does. Other values, if any, are undocumented.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum TicketRoute {
     /// `openTicket`: Open a ticket for the conversation.
     OpenTicket,
@@ -580,50 +279,16 @@ pub enum TicketRoute {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl TicketRoute {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenTicket => "openTicket",
-            Self::CloseTicket => "closeTicket",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for TicketRoute {
-    fn from(value: &str) -> Self {
-        match value {
-            "openTicket" => Self::OpenTicket,
-            "closeTicket" => Self::CloseTicket,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for TicketRoute {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for TicketRoute {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "full-serde")]
-impl<'de> serde::Deserialize<'de> for TicketRoute {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(
+    TicketRoute { OpenTicket => "openTicket", CloseTicket => "closeTicket" }; deserialize
+    if feature = "full-serde"
+);
 /// The progress of an order. It moves one step at a time in the order listed. The documentation does
 /// not say whether cancelled or rejected orders exist; other values may appear. The documentation
 /// lists the values without explaining them; the meanings below are read from their names.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum OrderStatus {
     /// `pending`: Received, not yet accepted.
     Pending,
@@ -638,53 +303,14 @@ pub enum OrderStatus {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl OrderStatus {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Shipped => "shipped",
-            Self::Delivered => "delivered",
-            Self::Completed => "completed",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for OrderStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "pending" => Self::Pending,
-            "accepted" => Self::Accepted,
-            "shipped" => Self::Shipped,
-            "delivered" => Self::Delivered,
-            "completed" => Self::Completed,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for OrderStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for OrderStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(
+    OrderStatus { Pending => "pending", Accepted => "accepted", Shipped => "shipped",
+    Delivered => "delivered", Completed => "completed" }
+);
 /// Whether an order is paid. New orders are `unpaid`. Values the documentation does not list may appear.
 ///
 /// Requests may carry only the values listed here: the client refuses to send `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum PaymentStatus {
     /// `paid`: Paid.
     Paid,
@@ -693,48 +319,12 @@ pub enum PaymentStatus {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl PaymentStatus {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Paid => "paid",
-            Self::Unpaid => "unpaid",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for PaymentStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "paid" => Self::Paid,
-            "unpaid" => Self::Unpaid,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for PaymentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for PaymentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for PaymentStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(PaymentStatus { Paid => "paid", Unpaid => "unpaid" });
 /// Meta's quality rating of a WhatsApp number (the meanings below are Meta's; the documentation's
 /// notes on them were not available). Values the documentation does not list may appear.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum QualityRating {
     /// `GREEN`: High quality.
     Green,
@@ -745,49 +335,11 @@ pub enum QualityRating {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl QualityRating {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Green => "GREEN",
-            Self::Yellow => "YELLOW",
-            Self::Red => "RED",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for QualityRating {
-    fn from(value: &str) -> Self {
-        match value {
-            "GREEN" => Self::Green,
-            "YELLOW" => Self::Yellow,
-            "RED" => Self::Red,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for QualityRating {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for QualityRating {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for QualityRating {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(QualityRating { Green => "GREEN", Yellow => "YELLOW", Red => "RED" });
 /// Whether a WhatsApp number is connected to the workspace. Values the documentation does not list may appear.
 ///
 /// A value this client does not know yet can be sent as `Unknown` (e.g. via `From<&str>`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum WabaStatus {
     /// `CONNECTED`: Connected; messages can be sent from it.
     Connected,
@@ -796,43 +348,9 @@ pub enum WabaStatus {
     /// A value this version of the client does not know, kept as the server sent it.
     Unknown(String),
 }
-impl WabaStatus {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Connected => "CONNECTED",
-            Self::Disconnected => "DISCONNECTED",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for WabaStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "CONNECTED" => Self::Connected,
-            "DISCONNECTED" => Self::Disconnected,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for WabaStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for WabaStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for WabaStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+rt::string_enum!(
+    WabaStatus { Connected => "CONNECTED", Disconnected => "DISCONNECTED" }
+);
 /// A contact group as the API returns it. Create returns `contacts_count` and `created_at`; update
 /// returns `updated_at` instead.
 #[derive(Debug, Clone, PartialEq)]
