@@ -210,6 +210,11 @@ fn gate(needed: bool) -> Option<TokenStream> {
     (!needed).then(|| quote!(#[cfg(feature = #FULL_SERDE)]))
 }
 
+/// The same gate as [`gate`], as the runtime's `object!`, `untagged!` and `string_enum!` macros take it.
+fn macro_gate(needed: bool) -> Option<TokenStream> {
+    (!needed).then(|| quote!(; deserialize if feature = #FULL_SERDE))
+}
+
 fn serde_struct(
     api: &Api,
     t: &TypeDef,
@@ -271,7 +276,7 @@ fn object(t: &TypeDef, s: &Struct, deserialize: bool) -> TokenStream {
         let field = ident(&a.rust_name);
         quote!(rest #field)
     });
-    let gate = (!deserialize).then(|| quote!(; deserialize if feature = #FULL_SERDE));
+    let gate = macro_gate(deserialize);
     quote! {
         rt::object!(#name { #(#fields),* } #rest #gate);
     }
@@ -403,7 +408,7 @@ fn string_enum(t: &TypeDef, e: &Enum, deserialize: bool) -> TokenStream {
         let wire = &v.wire;
         quote!(#variant => #wire)
     });
-    let gate = (!deserialize).then(|| quote!(; deserialize if feature = #FULL_SERDE));
+    let gate = macro_gate(deserialize);
     quote! {
         #doc
         #[derive(Debug, Clone)]
@@ -442,7 +447,7 @@ fn one_of(t: &TypeDef, union: &OneOf, deserialize: bool) -> TokenStream {
             fallback(&t.doc, &t.name),
             order.join(", ")
         ));
-        let gate = (!deserialize).then(|| quote!(; deserialize if feature = #FULL_SERDE));
+        let gate = macro_gate(deserialize);
         let names = union.variants.iter().map(|v| ident(&v.name));
         return quote! {
             #doc
